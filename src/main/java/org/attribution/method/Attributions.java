@@ -1,0 +1,43 @@
+package org.attribution.method;
+
+/**
+ * Attributions of a batch of rows, one value per (row, player), with what completeness is
+ * checked against.
+ *
+ * <p>Every method here satisfies completeness: the attributions of a row sum to
+ * {@code output(r) - reference(r)}, where the reference is f(baseline) for path methods and the
+ * base value (expected output over the background) for SHAP methods. {@link #gap} reports how
+ * far a row is from that, which is how quadrature or sampling error shows up per row.
+ *
+ * @param rows number of rows
+ * @param players number of players per row
+ * @param values {@code rows x players} attributions, row-major
+ * @param outputs the explained output f(x) of each row, at its target
+ * @param references the reference output of each row, at its target
+ */
+public record Attributions(int rows, int players, double[] values, double[] outputs, double[] references) {
+
+  public Attributions {
+    if (values.length != rows * players || outputs.length != rows || references.length != rows) {
+      throw new IllegalArgumentException(
+          "Cannot build attributions: expected " + rows + " rows of " + players + " players, got "
+              + values.length + " values, " + outputs.length + " outputs, " + references.length
+              + " references");
+    }
+  }
+
+  /** Attribution of {@code player} in row {@code row}. */
+  public double value(int row, int player) {
+    return values[row * players + player];
+  }
+
+  /** Completeness gap of a row: sum of its attributions minus (output - reference). */
+  public double gap(int row) {
+    double sum = 0;
+    int base = row * players;
+    for (int p = 0; p < players; p++) {
+      sum += values[base + p];
+    }
+    return sum - (outputs[row] - references[row]);
+  }
+}
