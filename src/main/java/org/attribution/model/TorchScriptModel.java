@@ -1,0 +1,366 @@
+package org.attribution.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A TorchScript model run through DJL's PyTorch engine, as a {@link ModelFunction}.
+ *
+ * <p>The model takes one float32 tensor {@code [rows, inputWidth]} and returns one float32
+ * tensor {@code [rows, outputs]}, or {@code [rows]} for a single output. It always runs in the
+ * mode it was saved in (eval: BatchNorm uses its running statistics, Dropout is off), also when
+ * computing gradients, so {@link #gradient} sees the same function as {@link #forward}.
+ *
+ * <p>Each call works in its own child {@link NDManager} scope, closed before the call returns;
+ * only Java arrays leave. Calls are safe from several threads at once. The instance owns the
+ * native model: whoever loads it closes it ({@link ModelCache} does that for cached models).
+ */
+public final class TorchScriptModel implements ModelFunction, AutoCloseable {
+
+  private static final String ENGINE = "PyTorch";
+
+  private final String name;
+  private final ZooModel<NDList, NDList> model;
+  private final PtSymbolBlock block;
+  private final OutputTransform transform;
+  private final int inputWidth;
+  private final int outputWidth;
+  // Calls share the read lock; close() takes the write lock so it never frees a model that
+  // another thread (a task still running at JVM shutdown) is using.
+  private final Lock callLock;
+  private final Lock closeLock;
+  private boolean closed;
+
+  private TorchScriptModel(
+      String name, ZooModel<NDList, NDList> model, OutputTransform transform, int inputWidth) {
+    this.name = name;
+    this.model = model;
+    this.block = (PtSymbolBlock) model.getBlock();
+    this.transform = transform;
+    this.inputWidth = inputWidth;
+    this.outputWidth = probeOutputWidth();
+    ReadWriteLock lock = new ReentrantReadWriteLock();
+    this.callLock = lock.readLock();
+    this.closeLock = lock.writeLock();
+  }
+
+  /**
+   * Loads a TorchScript file.
+   *
+   * @param file the saved TorchScript module
+   * @param device where the model runs
+   * @param transform applied to the model's outputs before they are returned or differentiated
+   * @param inputWidth columns of one input row; TorchScript does not record it, so the caller
+   *     states it and loading checks that the model runs on a row of that width
+   * @throws IllegalArgumentException if the file is not a TorchScript model that maps float32
+   *     rows of {@code inputWidth} to float32 outputs
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static TorchScriptModel load(
+      Path file, Device device, OutputTransform transform, int inputWidth) {
+    return load(file.getFileName().toString(), file, device, transform, inputWidth);
+  }
+
+  /**
+   * Loads a TorchScript model from its bytes, as shipped to executors.
+   *
+   * <p>libtorch loads from a path, so the bytes pass through a temporary file that is deleted
+   * once the model is in memory.
+   *
+   * @param name names the model in error messages, e.g. where the bytes came from
+   * @param bytes the saved TorchScript module
+   * @see #load(Path, Device, OutputTransform, int)
+   */
+  public static TorchScriptModel load(
+      String name, byte[] bytes, Device device, OutputTransform transform, int inputWidth) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("attribution-model-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
+    }
+    // A directory of its own: DJL resolves model files by name inside the model's directory,
+    // so in a shared one it could pick up another load's file.
+    Path file = dir.resolve("model.pt");
+    try {
+      Files.write(file, bytes);
+      return load(name, file, device, transform, inputWidth);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(file);
+      deleteQuietly(dir);
+    }
+  }
+
+  private static TorchScriptModel load(
+      String name, Path file, Device device, OutputTransform transform, int inputWidth) {
+    if (inputWidth < 1) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
+    }
+    if (!Files.isRegularFile(file)) {
+      // DJL would only say that no model matches its criteria.
+      throw new IllegalArgumentException("Cannot load model " + name + ": no file at " + file);
+    }
+    EngineSettings.preferOffline();
+    Criteria<NDList, NDList> criteria =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optModelPath(file)
+            .optEngine(ENGINE)
+            .optDevice(device)
+            // Without it the weights load as inference tensors, and backward through them
+            // fails ("Inference tensors cannot be saved for backward").
+            .optOption("trainParam", "true")
+            .build();
+    ZooModel<NDList, NDList> model;
+    try {
+      model = criteria.loadModel();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
+    } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
+      throw new IllegalArgumentException("Cannot load model " + name + ": " + reason(e), e);
+    }
+    try {
+      // trainParam makes DJL leave the weights trainable; frozen, backward computes only the
+      // input gradient and concurrent calls never accumulate into shared weight gradients.
+      model.getBlock().freezeParameters(true);
+      return new TorchScriptModel(name, model, transform, inputWidth);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** Runs one zero row to learn the output width and to check the model fits its contract. */
+  private int probeOutputWidth() {
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDList result;
+      try {
+        result = IValueUtils.forward(block, new NDList(scope.zeros(new Shape(1, inputWidth))), false);
+      } catch (EngineException e) {
+        throw new IllegalArgumentException(
+            "Cannot load model " + name + ": it does not run on a float32 row of width "
+                + inputWidth + ": " + reason(e), e);
+      }
+      if (result.size() != 1) {
+        throw new IllegalArgumentException(
+            "Cannot load model " + name + ": expected one output tensor, got " + result.size());
+      }
+      NDArray output = result.get(0);
+      if (output.getDataType() != DataType.FLOAT32) {
+        throw new IllegalArgumentException(
+            "Cannot load model " + name + ": expected float32 outputs, got "
+                + output.getDataType());
+      }
+      Shape shape = output.getShape();
+      int width;
+      if (shape.dimension() == 1 && shape.get(0) == 1) {
+        width = 1;
+      } else if (shape.dimension() == 2 && shape.get(0) == 1) {
+        width = Math.toIntExact(shape.get(1));
+      } else {
+        throw new IllegalArgumentException(
+            "Cannot load model " + name + ": expected output shape [rows, outputs] or [rows], got "
+                + shape + " for one row");
+      }
+      if (width == 1 && transform == OutputTransform.SOFTMAX) {
+        throw new IllegalArgumentException(
+            "Cannot load model " + name + ": softmax over a single output is always 1; use "
+                + OutputTransform.SIGMOID.id() + " or " + OutputTransform.IDENTITY.id());
+      }
+      return width;
+    }
+  }
+
+  @Override
+  public int inputWidth() {
+    return inputWidth;
+  }
+
+  @Override
+  public int outputWidth() {
+    return outputWidth;
+  }
+
+  /** The transform applied to the model's outputs. */
+  public OutputTransform transform() {
+    return transform;
+  }
+
+  @Override
+  public float[] forward(float[] inputs, int rows) {
+    checkInputs(inputs, rows);
+    if (rows == 0) {
+      return new float[0];
+    }
+    callLock.lock();
+    try (NDManager scope = openScope()) {
+      NDArray x = scope.create(inputs, new Shape(rows, inputWidth));
+      return transform.apply(outputs(x, false)).toFloatArray();
+    } finally {
+      callLock.unlock();
+    }
+  }
+
+  @Override
+  public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
+    checkInputs(inputs, rows);
+    checkTargets(targets, rows, targetOutputs);
+    if (rows == 0) {
+      return new float[0];
+    }
+    long[] index = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      index[r] = targets[r];
+    }
+    callLock.lock();
+    try {
+      // Grad mode is per thread in libtorch (and the engine turns it off on the thread that
+      // starts it), so this affects only this call; the old value goes back for whoever else
+      // uses the thread.
+      boolean gradMode = JniUtils.isGradMode();
+      JniUtils.setGradMode(true);
+      try (NDManager scope = openScope()) {
+        NDArray x = scope.create(inputs, new Shape(rows, inputWidth));
+        x.setRequiresGradient(true);
+        NDArray selected =
+            transform.apply(outputs(x, true)).gather(scope.create(index, new Shape(rows, 1)), 1);
+        // Rows are independent, so one backward of every row's selected output (seeded with
+        // ones) gives each row its own gradient. No GradientCollector: DJL allows one per JVM.
+        JniUtils.backward(
+            (PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape()), false, false);
+        if (targetOutputs != null) {
+          System.arraycopy(selected.toFloatArray(), 0, targetOutputs, 0, rows);
+        }
+        return x.getGradient().toFloatArray();
+      } finally {
+        JniUtils.setGradMode(gradMode);
+      }
+    } finally {
+      callLock.unlock();
+    }
+  }
+
+  private NDManager openScope() {
+    if (closed) {
+      throw new IllegalStateException("Cannot run model " + name + ": it is closed");
+    }
+    return model.getNDManager().newSubManager();
+  }
+
+  /**
+   * The raw outputs of {@code x} as {@code [rows, outputWidth]}.
+   *
+   * @param recordGraph whether to record the graph for backward; either way the module stays
+   *     in eval mode, unlike {@code Block.forward(..., training=true)}, which switches it to
+   *     train mode
+   */
+  private NDArray outputs(NDArray x, boolean recordGraph) {
+    NDArray output;
+    try {
+      output = IValueUtils.forward(block, new NDList(x), recordGraph).get(0);
+    } catch (EngineException e) {
+      throw new IllegalStateException("Cannot run model " + name + ": " + reason(e), e);
+    }
+    long rows = x.getShape().get(0);
+    Shape shape = output.getShape();
+    if (shape.dimension() == 1 && outputWidth == 1 && shape.get(0) == rows) {
+      return output.reshape(rows, 1);
+    }
+    if (shape.dimension() != 2 || shape.get(0) != rows || shape.get(1) != outputWidth) {
+      throw new IllegalStateException(
+          "Cannot run model " + name + ": expected output shape (" + rows + ", " + outputWidth
+              + ") for " + rows + " rows, got " + shape);
+    }
+    return output;
+  }
+
+  private void checkInputs(float[] inputs, int rows) {
+    if (rows < 0 || inputs.length != (long) rows * inputWidth) {
+      throw new IllegalArgumentException(
+          "Cannot run model " + name + ": expected input width " + inputWidth + ", got "
+              + inputs.length + " values for " + rows + " rows");
+    }
+  }
+
+  private void checkTargets(int[] targets, int rows, float[] targetOutputs) {
+    if (targets.length < rows) {
+      throw new IllegalArgumentException(
+          "Cannot run model " + name + ": expected a target for each of " + rows + " rows, got "
+              + targets.length);
+    }
+    for (int r = 0; r < rows; r++) {
+      if (targets[r] < 0 || targets[r] >= outputWidth) {
+        throw new IllegalArgumentException(
+            "Cannot run model " + name + ": target " + targets[r] + " of row " + r
+                + " is outside [0, " + outputWidth + ")");
+      }
+    }
+    if (targetOutputs != null && targetOutputs.length < rows) {
+      throw new IllegalArgumentException(
+          "Cannot run model " + name + ": targetOutputs holds " + targetOutputs.length
+              + " values, need " + rows);
+    }
+  }
+
+  /** Frees the native model once no call is running; later calls fail. Idempotent. */
+  @Override
+  public void close() {
+    closeLock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        model.close();
+      }
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TorchScriptModel[" + name + ", " + transform.id() + ", " + inputWidth + " -> "
+        + outputWidth + "]";
+  }
+
+  /**
+   * The last line of an engine error: TorchScript prepends its interpreter tracebacks, which
+   * stay available in the cause, and ends with the actual error.
+   */
+  private static String reason(Exception e) {
+    String message = String.valueOf(e.getMessage()).strip();
+    String last = message.substring(message.lastIndexOf('\n') + 1).strip();
+    return last.startsWith("RuntimeError: ") ? last.substring("RuntimeError: ".length()) : last;
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      // Only a leftover temporary file; the model is already loaded or its error reported.
+      path.toFile().deleteOnExit();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package org.attribution.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The TorchScript fixtures written by {@code src/test/python/make_model_fixtures.py}, and the
+ * weights of its linear model repeated here so tests can compute the expected answers.
+ */
+final class ModelFixtures {
+
+  /** {@code linear.pt}: y = W x + b, 4 inputs, 2 outputs, output shape [N, 2]. */
+  static final String LINEAR = "linear.pt";
+
+  /** {@code linear_single_output.pt}: output 0 of {@link #LINEAR}, shape [N]. */
+  static final String LINEAR_SINGLE_OUTPUT = "linear_single_output.pt";
+
+  /** {@code mlp_bn_dropout.pt}: 6 -> 8 -> BatchNorm1d -> Tanh -> Dropout(0.5) -> 3, eval mode. */
+  static final String MLP = "mlp_bn_dropout.pt";
+
+  /** Inputs, outputs and input gradients of {@link #MLP} computed by PyTorch in Python. */
+  static final String MLP_REFERENCE = "mlp_bn_dropout_reference.json";
+
+  /** W of {@link #LINEAR}, as in the Python script. */
+  static final float[][] LINEAR_WEIGHT = {{1.0f, -2.0f, 0.5f, 3.0f}, {-1.5f, 0.25f, 2.0f, -0.75f}};
+
+  /** b of {@link #LINEAR}, as in the Python script. */
+  static final float[] LINEAR_BIAS = {0.5f, -1.0f};
+
+  private ModelFixtures() {}
+
+  static Path path(String fixture) {
+    URL url = ModelFixtures.class.getResource("/models/" + fixture);
+    if (url == null) {
+      throw new IllegalStateException("Cannot find test fixture " + fixture);
+    }
+    try {
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("Cannot locate test fixture " + fixture, e);
+    }
+  }
+
+  static byte[] bytes(String fixture) {
+    try {
+      return Files.readAllBytes(path(fixture));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Row-major copy of a matrix. */
+  static float[] flatten(float[][] matrix) {
+    int columns = matrix[0].length;
+    float[] flat = new float[matrix.length * columns];
+    for (int r = 0; r < matrix.length; r++) {
+      System.arraycopy(matrix[r], 0, flat, r * columns, columns);
+    }
+    return flat;
+  }
+}
