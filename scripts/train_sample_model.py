@@ -173,17 +173,18 @@ class LendingClubMLP(nn.Module):
     visibly different (and non-deterministic) outputs, so eval-mode bugs cannot hide.
     """
 
-    def __init__(self, log_mask, mean, std, hidden, dropout):
+    def __init__(self, log_mask, log_scale, mean, std, hidden, dropout):
         super().__init__()
         width = int(mean.numel())
         # Buffers, not parameters: saved with the model, never trained, no gradient of their own.
         self.register_buffer("log_mask", log_mask)
+        self.register_buffer("log_scale", log_scale)
         self.register_buffer("mean", mean)
         self.register_buffer("std", std)
         layers = []
         previous = width
         for h in hidden:
-            layers += [nn.Linear(previous, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Dropout(dropout)]
+            layers += [nn.Linear(previous, h), nn.BatchNorm1d(h), nn.SiLU(), nn.Dropout(dropout)]
             previous = h
         layers.append(nn.Linear(previous, 2))
         self.net = nn.Sequential(*layers)
@@ -191,7 +192,10 @@ class LendingClubMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # clamp keeps log1p finite (and its gradient defined) for the odd negative input a
         # perturbation method might produce; torch.where keeps the untouched columns exact.
-        x = torch.where(self.log_mask, torch.log1p(torch.clamp(x, min=0.0)), x)
+        # Dividing by the column mean first matters for path attributions: log1p(x) of raw
+        # dollar amounts has its pole within 1/x of a path that starts at 0, which makes the
+        # path integral converge slowly under any quadrature; log1p(x / mean) moves it to O(1).
+        x = torch.where(self.log_mask, torch.log1p(torch.clamp(x, min=0.0) / self.log_scale), x)
         x = (x - self.mean) / self.std
         return self.net(x)
 
@@ -200,7 +204,9 @@ def preprocessing_buffers(x_train, columns, features, vocab):
     width = x_train.shape[1]
     numeric = np.array([c in features and c not in vocab for c in columns])
     log_mask = np.array([c in LOG1P for c in columns])
-    transformed = np.where(log_mask, np.log1p(np.clip(x_train, 0.0, None)), x_train).astype(np.float64)
+    log_scale = np.ones(width)
+    log_scale[log_mask] = np.maximum(np.clip(x_train[:, log_mask], 0.0, None).mean(axis=0), 1.0)
+    transformed = np.where(log_mask, np.log1p(np.clip(x_train, 0.0, None) / log_scale), x_train).astype(np.float64)
     mean = np.zeros(width)
     std = np.ones(width)
     mean[numeric] = transformed[:, numeric].mean(axis=0)
@@ -208,7 +214,8 @@ def preprocessing_buffers(x_train, columns, features, vocab):
     # A constant column in the training split would divide by zero; leave it unscaled.
     std[numeric] = np.where(sd > 1e-6, sd, 1.0)
     # One-hot columns stay 0/1 (mean 0, std 1) so the first layer's weights read directly.
-    return (torch.from_numpy(log_mask), torch.from_numpy(mean.astype(np.float32)),
+    return (torch.from_numpy(log_mask), torch.from_numpy(log_scale.astype(np.float32)),
+            torch.from_numpy(mean.astype(np.float32)),
             torch.from_numpy(std.astype(np.float32)))
 
 
@@ -315,8 +322,8 @@ def main():
     assert width == len(columns)
 
     train_idx, holdout_idx = stratified_split(y, HOLDOUT_FRACTION, SEED)
-    log_mask, mean, std = preprocessing_buffers(x[train_idx], columns, features, vocab)
-    model = LendingClubMLP(log_mask, mean, std, HIDDEN, DROPOUT)
+    log_mask, log_scale, mean, std = preprocessing_buffers(x[train_idx], columns, features, vocab)
+    model = LendingClubMLP(log_mask, log_scale, mean, std, HIDDEN, DROPOUT)
     class_weight = train(model, x[train_idx], y[train_idx], SEED)
 
     p_holdout = predict_proba_bad(model, x[holdout_idx])
@@ -358,8 +365,8 @@ def main():
         "holdout_majority_class_accuracy": float(1.0 - y_holdout.mean()),
         "holdout_roc_auc": auc,
         "train_roc_auc": train_auc,
-        "architecture": (f"where(log1p mask) -> standardise -> "
-                         + " -> ".join(f"Linear({w}) BatchNorm1d ReLU Dropout({DROPOUT})" for w in HIDDEN)
+        "architecture": (f"where(log1p(x / mean) mask) -> standardise -> "
+                         + " -> ".join(f"Linear({w}) BatchNorm1d SiLU Dropout({DROPOUT})" for w in HIDDEN)
                          + " -> Linear(2)"),
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "training": {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "optimizer": "Adam",
