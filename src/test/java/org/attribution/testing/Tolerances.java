@@ -22,6 +22,12 @@ public final class Tolerances {
    */
   public static final double FLOAT32_ATOL = 1e-6;
 
+  /**
+   * Absolute tolerance for sums of a few dozen double-precision terms of order one: each adds
+   * about 1e-16 of rounding, so 1e-12 leaves room without hiding a wrong term.
+   */
+  public static final double DOUBLE_SUM_ATOL = 1e-12;
+
   private Tolerances() {}
 
   /**

@@ -1,0 +1,32 @@
+package org.attribution.testing;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One local Spark session for the whole test JVM: starting Spark costs seconds, and tests that
+ * each start their own also fight over the same ports and temp dirs.
+ */
+public final class SparkTestSession {
+
+  private static SparkSession session;
+
+  private SparkTestSession() {}
+
+  /** The shared session: local[2], UI off, loopback only, few shuffle partitions. */
+  public static synchronized SparkSession get() {
+    if (session == null) {
+      System.setProperty("log4j2.configurationFile", "conf/log4j2-local.properties");
+      session = SparkSession.builder()
+          .master("local[2]")
+          .appName("spark-attribution-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.sql.shuffle.partitions", "4")
+          .config("spark.sql.session.timeZone", "UTC")
+          .getOrCreate();
+      session.sparkContext().setLogLevel("WARN");
+    }
+    return session;
+  }
+}
