@@ -1,0 +1,54 @@
+package org.attribution.config;
+
+import java.io.Serializable;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the rows come from: a path Spark can read, or a table name.
+ *
+ * @param path a file or directory (any Hadoop file system URI), or null when {@code table} is set
+ * @param format parquet, csv, orc or json; inferred from the path's extension when absent
+ * @param table a catalog table name, instead of a path
+ * @param options reader options passed to Spark as they are (CSV gets header and inferSchema)
+ * @param schema an optional DDL schema for text formats, e.g. {@code "a INT, b DOUBLE"}
+ * @param idColumn the column identifying a row; when absent a stable id is derived from the row
+ * @param partitions repartition the input into this many partitions before explaining it
+ */
+public record InputConfig(
+    String path,
+    String format,
+    String table,
+    Map<String, String> options,
+    String schema,
+    String idColumn,
+    Integer partitions)
+    implements Serializable {
+
+  static final Set<String> FORMATS = Set.of("parquet", "csv", "orc", "json");
+
+  public InputConfig {
+    if (format == null && path != null) {
+      format = inferFormat(path);
+    }
+    if (format != null) {
+      format = format.toLowerCase(Locale.ROOT);
+    }
+    if (options == null) {
+      options = "csv".equals(format) ? Defaults.CSV_OPTIONS : Map.of();
+    } else {
+      options = Map.copyOf(options);
+    }
+  }
+
+  private static String inferFormat(String path) {
+    String lower = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
+    for (String format : FORMATS) {
+      if (lower.endsWith("." + format)) {
+        return format;
+      }
+    }
+    return Defaults.INPUT_FORMAT;
+  }
+}

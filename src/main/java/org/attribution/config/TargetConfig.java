@@ -1,0 +1,25 @@
+package org.attribution.config;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Which model output is explained for each row.
+ *
+ * @param mode {@code predicted} (the row's highest output), {@code class} (a fixed
+ *     {@code classIndex}) or {@code all} (every output, one result row each)
+ * @param classIndex the output index for mode {@code class}
+ * @param classNames optional labels of the outputs, used in the output tables
+ */
+public record TargetConfig(String mode, Integer classIndex, List<String> classNames) implements Serializable {
+
+  public TargetConfig {
+    mode = mode == null ? Defaults.TARGET_MODE : mode;
+    classNames = classNames == null ? List.of() : List.copyOf(classNames);
+  }
+
+  /** The label of output {@code index}: its class name when given, else the index. */
+  public String nameOf(int index) {
+    return index < classNames.size() ? classNames.get(index) : Integer.toString(index);
+  }
+}

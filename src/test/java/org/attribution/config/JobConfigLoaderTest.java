@@ -1,0 +1,152 @@
+package org.attribution.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigLoaderTest {
+
+  static final String MINIMAL = """
+      input: {path: data/x.parquet}
+      features: {columns: [a, b]}
+      model: {path: m.pt}
+      output: {path: out}
+      """;
+
+  private static JobConfig parse(String yaml, Map<String, String> overrides) {
+    return JobConfigLoader.parse(yaml, "job.yaml", overrides);
+  }
+
+  private static String failure(String yaml) {
+    return assertThrows(InvalidJobException.class, () -> JobConfigValidator.validate(parse(yaml, Map.of())))
+        .getMessage();
+  }
+
+  @Test
+  void minimalFileGetsEveryDefault() {
+    JobConfig config = parse(MINIMAL, Map.of());
+    assertEquals(Defaults.JOB_NAME, config.jobName());
+    assertEquals(Defaults.SEED, config.seed());
+    assertEquals("parquet", config.input().format());
+    assertEquals(Defaults.MODEL_OUTPUT, config.model().output());
+    assertEquals("m.pt", config.model().name());
+    assertEquals("predicted", config.target().mode());
+    IntegratedGradientsConfig ig = (IntegratedGradientsConfig) config.method();
+    assertEquals(Defaults.IG_STEPS, ig.steps());
+    assertEquals(Defaults.IG_RULE, ig.rule());
+    assertEquals(Defaults.IG_BASELINE, ig.baseline());
+    assertEquals(Defaults.MEMORY_BUDGET_MB, config.execution().memoryBudgetMb());
+    assertEquals(false, config.output().perRow());
+    JobConfigValidator.validate(config);
+  }
+
+  @Test
+  void formatIsInferredFromTheExtensionAndCsvGetsHeaderOptions() {
+    JobConfig config = parse(MINIMAL.replace("data/x.parquet", "data/x.csv"), Map.of());
+    assertEquals("csv", config.input().format());
+    assertEquals("true", config.input().options().get("header"));
+  }
+
+  @Test
+  void overridesGoThroughTheSameBindingAsTheFile() {
+    JobConfig config = parse(MINIMAL, Map.of("method.steps", "128", "method.rule", "trapezoid",
+        "output.per_row", "true", "features.columns", "[c, d, e]"));
+    IntegratedGradientsConfig ig = (IntegratedGradientsConfig) config.method();
+    assertEquals(128, ig.steps());
+    assertEquals("trapezoid", ig.rule());
+    assertTrue(config.output().perRow());
+    assertEquals(List.of("c", "d", "e"), config.features().columns());
+  }
+
+  @Test
+  void unknownKeyIsNamedWithItsPathAndTheKnownKeys() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> parse(MINIMAL + "method: {stepz: 3}\n", Map.of()));
+    assertEquals("Cannot read job file job.yaml: unknown key 'method.stepz'; known keys here: "
+        + "baseline, baseline_values, rule, steps", e.getMessage());
+  }
+
+  @Test
+  void unknownTopLevelKey() {
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> parse(MINIMAL + "ouptut: {}\n", Map.of()));
+    assertTrue(e.getMessage().startsWith("Cannot read job file job.yaml: unknown key 'ouptut'; known keys here: "),
+        e.getMessage());
+  }
+
+  @Test
+  void unknownMethod() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> parse(MINIMAL + "method: {name: magic}\n", Map.of()));
+    assertEquals("Cannot read job file job.yaml: unknown method 'magic' at 'method'; known methods: "
+        + "integrated_gradients", e.getMessage());
+  }
+
+  @Test
+  void wrongTypeNamesTheKey() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> parse(MINIMAL + "method: {steps: lots}\n", Map.of()));
+    assertTrue(e.getMessage().startsWith("Cannot read job file job.yaml: 'method.steps' must be an integer"),
+        e.getMessage());
+  }
+
+  @Test
+  void malformedYamlSaysWhere() {
+    InvalidJobException e = assertThrows(InvalidJobException.class, () -> parse("input: [a, b\nmodel: x", Map.of()));
+    assertTrue(e.getMessage().startsWith("Cannot read job file job.yaml: malformed YAML (line "), e.getMessage());
+  }
+
+  @Test
+  void emptyAndMissingFiles(@TempDir Path dir) throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+    assertEquals("Cannot read job file " + empty + ": it is empty",
+        assertThrows(InvalidJobException.class, () -> JobConfigLoader.load(empty, Map.of())).getMessage());
+    Path missing = dir.resolve("missing.yaml");
+    assertEquals("Cannot read job file " + missing + ": no such file",
+        assertThrows(InvalidJobException.class, () -> JobConfigLoader.load(missing, Map.of())).getMessage());
+  }
+
+  @Test
+  void validatorReportsEveryProblemAtOnce() {
+    String message = failure("""
+        input: {path: x.parquet, table: t}
+        features: {columns: [a, a], categorical: [z]}
+        model: {path: m.pt, output: logsoftmax}
+        target: {mode: class}
+        method: {steps: 0, baseline: vector}
+        output: {}
+        execution: {memory_budget_mb: 0}
+        """);
+    assertTrue(message.startsWith("Cannot run job: 9 problems in the job file:\n  - "), message);
+    for (String expected : List.of(
+        "'input' needs exactly one of 'path' or 'table'",
+        "'features.columns' lists 'a' twice",
+        "'features.categorical' names 'z', which is not in 'features.columns'",
+        "'model.output': Cannot parse output transform 'logsoftmax'",
+        "'target.mode: class' needs 'target.class_index' of 0 or more",
+        "'method.rule': Cannot use gauss_legendre with 0 steps",
+        "'method.baseline: vector' needs 'method.baseline_values'",
+        "'output.path' is missing",
+        "'execution.memory_budget_mb' must be at least 1, got 0")) {
+      assertTrue(message.contains(expected), () -> "missing <" + expected + "> in:\n" + message);
+    }
+  }
+
+  @Test
+  void singleProblemReadsAsOneSentence() {
+    assertEquals("Cannot run job: 'target.mode' is 'best'; expected one of all, class, predicted",
+        failure(MINIMAL + "target: {mode: best}\n"));
+  }
+
+  @Test
+  void vectorModeExcludesColumns() {
+    assertEquals("Cannot run job: 'features' needs exactly one of 'columns' or 'vector_column'",
+        failure(MINIMAL.replace("{columns: [a, b]}", "{columns: [a], vector_column: v}")));
+  }
+}
