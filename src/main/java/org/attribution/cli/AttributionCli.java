@@ -1,0 +1,184 @@
+package org.attribution.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.FeatureImportance;
+import org.attribution.aggregate.TargetImportance;
+import org.attribution.config.InvalidJobException;
+import org.attribution.config.JobConfig;
+import org.attribution.config.JobConfigLoader;
+import org.attribution.config.JobConfigValidator;
+import org.attribution.job.AttributionJob;
+import org.attribution.job.AttributionResult;
+import org.attribution.model.EngineSettings;
+import org.attribution.output.RunManifest;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code spark-submit} entry point: reads a job file, applies command-line overrides, runs
+ * the job and prints the top features.
+ *
+ * <p>Exit codes: 0 done, 2 the job as given cannot run (bad job file, input or model; the
+ * message says which), 1 anything else.
+ */
+@Command(
+    name = "spark-attribution",
+    mixinStandardHelpOptions = true,
+    version = "spark-attribution 0.1.0",
+    sortOptions = false,
+    description = "Explains a TorchScript model over a dataset and writes global feature importance as Parquet.")
+public final class AttributionCli implements Callable<Integer> {
+
+  /** Exit code when the job as given cannot run. */
+  public static final int EXIT_INVALID = 2;
+  /** Exit code for any other failure. */
+  public static final int EXIT_FAILED = 1;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-j", "--job"}, required = true, description = "The YAML job file.")
+  Path job;
+
+  @Option(names = "--input", description = "Overrides input.path.")
+  String input;
+
+  @Option(names = "--output", description = "Overrides output.path.")
+  String output;
+
+  @Option(names = "--model", description = "Overrides model.path.")
+  String model;
+
+  @Option(names = "--method", description = "Overrides method.name.")
+  String method;
+
+  @Option(names = "--steps", description = "Overrides method.steps.")
+  Integer steps;
+
+  @Option(names = "--per-row", description = "Also write per-row attributions (output.per_row).")
+  Boolean perRow;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Overrides any job file key, e.g. --set method.rule=trapezoid. Repeatable.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--run-id", description = "Names the run (default: job name and time).")
+  String runId;
+
+  @Option(names = "--master", description = "Spark master when not run by spark-submit (default local[*]).")
+  String master;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark setting for a local session. Repeatable.")
+  Map<String, String> sparkConf = new LinkedHashMap<>();
+
+  @Option(names = "--top", description = "How many features to print per target (default ${DEFAULT-VALUE}).")
+  int top = 10;
+
+  @Option(names = "--validate-only", description = "Check the job file and stop, without starting Spark.")
+  boolean validateOnly;
+
+  /** Runs the command line and exits the JVM with its exit code. */
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line, writing to the given streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new AttributionCli())
+        .setOut(out)
+        .setErr(err)
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          if (e instanceof InvalidJobException invalid) {
+            err.println(invalid.getMessage());
+            return EXIT_INVALID;
+          }
+          err.println("spark-attribution failed: " + e);
+          e.printStackTrace(err);
+          return EXIT_FAILED;
+        });
+    // Usage errors are the user's input too: same exit code as a bad job file.
+    cli.setParameterExceptionHandler((e, args1) -> {
+      err.println(e.getMessage());
+      e.getCommandLine().usage(err);
+      return EXIT_INVALID;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides()));
+    PrintWriter out = spec.commandLine().getOut();
+    if (validateOnly) {
+      out.println("Job file " + job + " is valid.");
+      return 0;
+    }
+    EngineSettings.preferOffline();
+    // A session that was already running belongs to whoever started it: leave it running.
+    boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+    SparkSession spark = session(config);
+    try {
+      AttributionResult result = AttributionJob.builder(spark).config(config).runId(runId).execute();
+      print(result, out);
+    } finally {
+      if (ownSession) {
+        spark.stop();
+      }
+    }
+    return 0;
+  }
+
+  private Map<String, String> allOverrides() {
+    Map<String, String> all = new LinkedHashMap<>();
+    putIfSet(all, "input.path", input);
+    putIfSet(all, "output.path", output);
+    putIfSet(all, "model.path", model);
+    putIfSet(all, "method.name", method);
+    putIfSet(all, "method.steps", steps);
+    putIfSet(all, "output.per_row", perRow);
+    all.putAll(overrides);
+    return all;
+  }
+
+  private static void putIfSet(Map<String, String> map, String key, Object value) {
+    if (value != null) {
+      map.put(key, value.toString());
+    }
+  }
+
+  private SparkSession session(JobConfig config) {
+    SparkSession.Builder builder = SparkSession.builder().appName("spark-attribution: " + config.jobName());
+    boolean submitted = new SparkConf().contains("spark.master");
+    if (master != null || !submitted) {
+      builder.master(master != null ? master : "local[*]");
+    }
+    sparkConf.forEach(builder::config);
+    return builder.getOrCreate();
+  }
+
+  private void print(AttributionResult result, PrintWriter out) {
+    RunManifest m = result.manifest();
+    out.printf("Run %s: %,d rows explained, %,d rejected, %.0f rows/s (%s, %s)%n",
+        m.runId(), m.rows().explained(), m.rows().rejected(), m.rowsPerSecond(),
+        m.config().method().id(), m.model().name());
+    for (TargetImportance target : result.importance()) {
+      out.printf("%nTop features for target %s (output %d), %,d rows; mean |completeness gap| %.2e of mean |f(x) - ref| %.3g%n",
+          target.targetName(), target.target(), target.rows(), target.meanAbsGap(), target.meanAbsDelta());
+      out.printf("  %4s  %-28s %14s %14s%n", "rank", "feature", "mean |attr|", "mean attr");
+      List<FeatureImportance> features = target.features();
+      for (FeatureImportance f : features.subList(0, Math.min(top, features.size()))) {
+        out.printf("  %4d  %-28s %14.6g %14.6g%n", f.rank(), f.feature(), f.meanAbsAttribution(), f.meanAttribution());
+      }
+    }
+    out.printf("%nOutputs: %s%n", result.layout().root());
+  }
+}

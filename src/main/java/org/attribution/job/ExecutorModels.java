@@ -1,0 +1,50 @@
+package org.attribution.job;
+
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.attribution.model.DeviceChoice;
+import org.attribution.model.EngineSettings;
+import org.attribution.model.ModelCache;
+import org.attribution.model.ModelFunction;
+import org.attribution.model.OutputTransform;
+
+/**
+ * Finds the model for a task: on the GPU Spark assigned to the task when there is one, loaded at
+ * most once per executor JVM and device.
+ */
+final class ExecutorModels {
+
+  private ExecutorModels() {}
+
+  /**
+   * The model for the current task.
+   *
+   * @param spec how to load it
+   * @param bytes the model file, fetched only when this JVM has not loaded it yet
+   * @param task the running task, or null on the driver
+   */
+  static ModelFunction get(ModelSpec spec, Supplier<byte[]> bytes, TaskContext task) {
+    // Thread counts only take effect before the engine starts, so set them before any load.
+    EngineSettings.configureThreads(spec.threadsPerTask(), 1);
+    ModelCache.Key key = new ModelCache.Key(
+        spec.sha256(),
+        DeviceChoice.resolve(DeviceChoice.fromId(spec.device()), assignedGpu(task)),
+        OutputTransform.fromId(spec.output()),
+        spec.inputWidth());
+    return ModelCache.get(key, spec.name(), bytes);
+  }
+
+  /** The first GPU address Spark's scheduler gave this task, if any. */
+  static OptionalInt assignedGpu(TaskContext task) {
+    if (task == null) {
+      return OptionalInt.empty();
+    }
+    ResourceInformation gpu = task.resourcesJMap().get("gpu");
+    if (gpu == null || gpu.addresses().length == 0) {
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(Integer.parseInt(gpu.addresses()[0].trim()));
+  }
+}

@@ -1,0 +1,48 @@
+package org.attribution.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Schema of per-row results, which is also the per-row output table: fixed columns, then one
+ * {@code attr_<feature>} column per reported feature.
+ */
+public final class ResultSchema {
+
+  /** Number of columns before the attribution columns. */
+  public static final int FIXED_FIELDS = 7;
+  /** Prefix of the per-feature attribution columns. */
+  public static final String ATTRIBUTION_PREFIX = "attr_";
+
+  private ResultSchema() {}
+
+  /**
+   * Builds the schema.
+   *
+   * @param idType the type of the row id column, as in the input
+   * @param features the reported features, in player order
+   */
+  public static StructType of(DataType idType, List<String> features) {
+    List<StructField> fields = new ArrayList<>();
+    fields.add(DataTypes.createStructField("row_id", idType, false));
+    fields.add(DataTypes.createStructField("target", DataTypes.IntegerType, false));
+    fields.add(DataTypes.createStructField("target_name", DataTypes.StringType, false));
+    fields.add(DataTypes.createStructField("prediction", DataTypes.DoubleType, false));
+    fields.add(DataTypes.createStructField("predicted_class", DataTypes.IntegerType, true));
+    fields.add(DataTypes.createStructField("reference", DataTypes.DoubleType, false));
+    fields.add(DataTypes.createStructField("completeness_gap", DataTypes.DoubleType, false));
+    for (String feature : features) {
+      fields.add(DataTypes.createStructField(column(feature), DataTypes.DoubleType, false));
+    }
+    return DataTypes.createStructType(fields);
+  }
+
+  /** The attribution column of a feature. */
+  public static String column(String feature) {
+    return ATTRIBUTION_PREFIX + feature;
+  }
+}

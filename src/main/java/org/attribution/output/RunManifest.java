@@ -1,0 +1,88 @@
+package org.attribution.output;
+
+import java.util.List;
+import java.util.Map;
+import org.attribution.config.JobConfig;
+
+/**
+ * The per-run manifest: what ran, on what, how long it took and how good the result is.
+ * Written as JSON with snake_case keys next to the tables.
+ *
+ * @param runId unique id of the run
+ * @param startedAt ISO-8601 start time (UTC)
+ * @param finishedAt ISO-8601 end time (UTC)
+ * @param sparkVersion the Spark version that ran the job
+ * @param config the resolved configuration, defaults included
+ * @param model the model as loaded
+ * @param features the reported features, in model input order
+ * @param encodedWidth the model's input width
+ * @param execution batch sizes and threads as resolved for this run
+ * @param rows row counts
+ * @param rejectReasons rejected rows per reason, the most frequent first (at most 20 reasons)
+ * @param timingsMs wall time of each phase in milliseconds
+ * @param rowsPerSecond explained rows per second of attribution time
+ * @param completeness completeness gaps per target
+ * @param outputs where each output was written
+ */
+public record RunManifest(
+    String runId,
+    String startedAt,
+    String finishedAt,
+    String sparkVersion,
+    JobConfig config,
+    Model model,
+    List<String> features,
+    int encodedWidth,
+    Execution execution,
+    Rows rows,
+    Map<String, Long> rejectReasons,
+    Map<String, Long> timingsMs,
+    double rowsPerSecond,
+    List<Completeness> completeness,
+    Map<String, String> outputs) {
+
+  /**
+   * The model as loaded.
+   *
+   * @param name its name
+   * @param path where it was read
+   * @param sha256 SHA-256 of its bytes
+   * @param sizeBytes file size
+   * @param inputWidth encoded input width
+   * @param outputWidth number of outputs
+   * @param output the transform applied before explaining
+   */
+  public record Model(
+      String name, String path, String sha256, long sizeBytes, int inputWidth, int outputWidth, String output) {}
+
+  /**
+   * Batch sizes and threads as resolved.
+   *
+   * @param batchRows rows per method call
+   * @param maxEvaluationRows rows per model call
+   * @param threadsPerTask libtorch intra-op threads per task
+   * @param baseline the baseline used by path methods, or empty
+   */
+  public record Execution(int batchRows, int maxEvaluationRows, int threadsPerTask, float[] baseline) {}
+
+  /**
+   * Row counts.
+   *
+   * @param read rows in the input
+   * @param explained rows that were explained
+   * @param rejected rows written to the rejects output
+   * @param results per-row results (explained rows times targets per row)
+   */
+  public record Rows(long read, long explained, long rejected, long results) {}
+
+  /**
+   * Completeness of one target: how far attributions are from summing to f(x) - reference.
+   *
+   * @param target the output index
+   * @param targetName its label
+   * @param meanAbsGap mean |gap|
+   * @param maxAbsGap largest |gap|
+   * @param meanAbsDelta mean |f(x) - reference|, the scale the gap compares with
+   */
+  public record Completeness(int target, String targetName, double meanAbsGap, double maxAbsGap, double meanAbsDelta) {}
+}

@@ -1,0 +1,236 @@
+package org.attribution.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.attribution.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every kind of bad input, through the real command line: the exact message, exit code 2, and
+ * for job, schema and model problems, no Spark job started before the message.
+ */
+class BadInputTest {
+
+  static final String DATA = Path.of("data-sample/lending_club.parquet").toAbsolutePath().toString();
+  static final String MODEL = Path.of("data-sample/model/lending_club_mlp.pt").toAbsolutePath().toString();
+  static final String VOCABULARY = Path.of("data-sample/vocabulary.json").toAbsolutePath().toString();
+  static final String COLUMNS = "[funded_amnt, term, int_rate, sub_grade, addr_state, verification_status, "
+      + "annual_inc, emp_length, delinq_2yrs, inq_last_6mths, revol_util, acc_now_delinq, open_il_6m, open_il_12m, "
+      + "open_il_24m, total_bal_il, all_util, inq_fi, inq_last_12m, delinq_amnt, num_il_tl, total_il_high_credit_limit]";
+
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static final AtomicInteger jobsStarted = new AtomicInteger();
+
+  @BeforeAll
+  static void countJobs() {
+    spark = SparkTestSession.get();
+    spark.sparkContext().addSparkListener(new SparkListener() {
+      @Override
+      public void onJobStart(SparkListenerJobStart jobStart) {
+        jobsStarted.incrementAndGet();
+      }
+    });
+  }
+
+  /** A valid job file for the sample, with {@code replacements} applied as (from, to) pairs. */
+  static Path jobFile(String name, String... replacements) throws Exception {
+    String yaml = """
+        job_name: bad-input
+        input: {path: %s, id_column: loan_id}
+        features:
+          columns: %s
+          categorical: [term, sub_grade, addr_state, verification_status, emp_length]
+          vocabulary_file: %s
+        model: {path: %s, output: softmax}
+        target: {mode: class, class_index: 1, class_names: [good, bad]}
+        method: {name: integrated_gradients, steps: 8}
+        output: {path: %s}
+        """.formatted(DATA, COLUMNS, VOCABULARY, MODEL, dir.resolve("out-" + name));
+    for (int i = 0; i < replacements.length; i += 2) {
+      assertTrue(yaml.contains(replacements[i]), replacements[i]);
+      yaml = yaml.replace(replacements[i], replacements[i + 1]);
+    }
+    return Files.writeString(dir.resolve(name + ".yaml"), yaml);
+  }
+
+  record Outcome(int exitCode, String out, String err, int jobs) {}
+
+  static Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int before = jobsStarted.get();
+    int code = AttributionCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("Spark listener events did not drain", e);
+    }
+    return new Outcome(code, out.toString(), err.toString().strip(), jobsStarted.get() - before);
+  }
+
+  static void assertRejected(Outcome outcome, String message) {
+    assertEquals(message, outcome.err(), "stderr");
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode(), "exit code");
+    assertEquals(0, outcome.jobs(), "Spark jobs started before the error");
+  }
+
+  static void assertRejectedStartingWith(Outcome outcome, String prefix) {
+    assertTrue(outcome.err().startsWith(prefix), () -> "expected <" + prefix + "...> but got <" + outcome.err() + ">");
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode(), "exit code");
+    assertEquals(0, outcome.jobs(), "Spark jobs started before the error");
+  }
+
+  /**
+   * A problem with the input's columns: found from the schema alone, but reading a Parquet
+   * schema is itself one small Spark job (the footer read), and nothing more may run.
+   */
+  static void assertSchemaRejected(Outcome outcome, String prefix) {
+    assertTrue(outcome.err().startsWith(prefix), () -> "expected <" + prefix + "...> but got <" + outcome.err() + ">");
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode(), "exit code");
+    assertTrue(outcome.jobs() <= 1, "Spark jobs before the error: " + outcome.jobs());
+  }
+
+  @Test
+  void missingJobFile() {
+    Path missing = dir.resolve("nope.yaml");
+    assertRejected(run("--job", missing.toString()), "Cannot read job file " + missing + ": no such file");
+  }
+
+  @Test
+  void malformedJobFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("malformed.yaml"), "input: {path: [x\nmodel: y\n");
+    assertRejectedStartingWith(run("--job", file.toString()), "Cannot read job file " + file + ": malformed YAML (line ");
+  }
+
+  @Test
+  void unknownKey() throws Exception {
+    Path file = jobFile("unknown-key", "steps: 8", "step: 8");
+    assertRejected(run("--job", file.toString()), "Cannot read job file " + file
+        + ": unknown key 'method.step'; known keys here: baseline, baseline_values, rule, steps");
+  }
+
+  @Test
+  void missingOption() {
+    Outcome outcome = run();
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+    assertTrue(outcome.err().startsWith("Missing required option: '--job=<job>'"), outcome.err());
+  }
+
+  @Test
+  void missingColumn() throws Exception {
+    Outcome outcome = run("--job", jobFile("missing-column", "columns: [funded_amnt,", "columns: [funded_amt,").toString());
+    assertSchemaRejected(outcome, "Cannot use feature column 'funded_amt': no such column in the input (columns: "
+        + "loan_id, funded_amnt, term,");
+  }
+
+  @Test
+  void nonNumericFeatureColumn() throws Exception {
+    // The usual way this happens: a CSV read without a schema, so numbers arrive as text.
+    Path data = dir.resolve("int-rate-as-text.parquet");
+    spark.read().parquet(DATA).limit(20).withColumn("int_rate", col("int_rate").cast("string"))
+        .write().parquet(data.toString());
+    Path file = jobFile("non-numeric", DATA, data.toString());
+    assertSchemaRejected(run("--job", file.toString()), "Cannot use feature column 'int_rate': it has type string, "
+        + "expected a number (list it in features.categorical to one-hot encode it)");
+  }
+
+  @Test
+  void missingModelFile() throws Exception {
+    Path file = jobFile("missing-model", MODEL, "/no/such/model.pt");
+    assertRejected(run("--job", file.toString()), "Cannot load model /no/such/model.pt: no such file");
+  }
+
+  @Test
+  void corruptModelFile() throws Exception {
+    Path corrupt = Files.write(dir.resolve("corrupt.pt"), "this is not a TorchScript archive".getBytes());
+    Path file = jobFile("corrupt-model", MODEL, corrupt.toString());
+    assertRejectedStartingWith(run("--job", file.toString()), "Cannot load model corrupt.pt: ");
+  }
+
+  @Test
+  void modelInputWidthDoesNotMatchTheFeatures() throws Exception {
+    Path file = jobFile("width", "columns: [funded_amnt, term,", "columns: [term,");
+    assertRejectedStartingWith(run("--job", file.toString()),
+        "Cannot load model lending_club_mlp.pt: it does not run on a float32 row of width 118");
+  }
+
+  @Test
+  void targetOutOfRange() throws Exception {
+    Path file = jobFile("target", "class_index: 1, class_names: [good, bad]", "class_index: 5");
+    assertRejected(run("--job", file.toString()),
+        "Cannot explain target.class_index 5: the model has 2 outputs (valid indices 0..1)");
+  }
+
+  @Test
+  void classNamesDoNotMatchTheOutputs() throws Exception {
+    Path file = jobFile("names", "class_names: [good, bad]", "class_names: [good, bad, ugly]");
+    assertRejected(run("--job", file.toString()),
+        "Cannot use target.class_names: it names 3 classes, but the model has 2 outputs");
+  }
+
+  @Test
+  void invalidSettingsAreAllReportedTogether() throws Exception {
+    Path file = jobFile("settings", "steps: 8", "steps: 0, rule: simpson", "output: softmax", "output: probits");
+    Outcome outcome = run("--job", file.toString());
+    assertRejectedStartingWith(outcome, "Cannot run job: 2 problems in the job file:");
+    assertTrue(outcome.err().contains("'model.output': Cannot parse output transform 'probits'"), outcome.err());
+    assertTrue(outcome.err().contains("'method.rule': Cannot parse integration rule 'simpson'"), outcome.err());
+  }
+
+  @Test
+  void badRowsGoToRejectsWithTheirReasonAndAreCounted() throws Exception {
+    Path data = dir.resolve("bad-rows.parquet");
+    spark.read().parquet(DATA).filter(col("loan_id").leq(50))
+        .withColumn("funded_amnt", when(col("loan_id").equalTo(1), lit(null)).otherwise(col("funded_amnt")))
+        .withColumn("int_rate", when(col("loan_id").equalTo(2), lit(Double.NaN)).otherwise(col("int_rate")))
+        .withColumn("annual_inc", when(col("loan_id").equalTo(3), lit(Double.NEGATIVE_INFINITY))
+            .otherwise(col("annual_inc")))
+        .withColumn("addr_state", when(col("loan_id").equalTo(4), lit("ZZ")).otherwise(col("addr_state")))
+        .withColumn("term", when(col("loan_id").equalTo(5), lit(null)).otherwise(col("term")))
+        .write().parquet(data.toString());
+    Path file = jobFile("bad-rows", DATA, data.toString());
+    Outcome outcome = run("--job", file.toString());
+    assertEquals(0, outcome.exitCode(), outcome.err());
+
+    Path out = dir.resolve("out-bad-rows");
+    Map<Long, String> reasons = new java.util.TreeMap<>();
+    for (Row row : spark.read().parquet(out.resolve("rejects").toString()).collectAsList()) {
+      reasons.put(row.getAs("loan_id"), row.getAs("reject_reason"));
+    }
+    assertEquals(Map.of(
+        1L, "null value in feature 'funded_amnt'",
+        2L, "NaN in feature 'int_rate'",
+        3L, "infinite value in feature 'annual_inc'",
+        4L, "unknown category 'ZZ' in feature 'addr_state'",
+        5L, "null value in feature 'term'"), reasons);
+    JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals(50, manifest.at("/rows/read").asLong());
+    assertEquals(45, manifest.at("/rows/explained").asLong());
+    assertEquals(5, manifest.at("/rows/rejected").asLong());
+    assertEquals(1, manifest.at("/reject_reasons/NaN in feature 'int_rate'").asLong());
+    List<Row> explained = spark.read().parquet(out.resolve("global_importance").toString()).select("rows").distinct()
+        .collectAsList();
+    assertEquals(List.of(45L), explained.stream().map(r -> r.getLong(0)).toList());
+    assertTrue(outcome.out().contains("45 rows explained, 5 rejected"), outcome.out());
+  }
+}
