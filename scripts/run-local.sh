@@ -15,6 +15,9 @@ if [[ ! -f target/classes/org/attribution/cli/AttributionCli.class || ! -f $cp_f
   touch "$cp_file"
 fi
 
+# A laptop or CI box has no cluster network: keep Spark on loopback.
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+
 # Spark on Java 17 reaches into JDK internals; these opens keep it from failing or warning.
 exec java -Xmx4g \
   --add-opens=java.base/java.lang=ALL-UNNAMED \
