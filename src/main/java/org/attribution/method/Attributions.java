@@ -14,16 +14,30 @@ package org.attribution.method;
  * @param values {@code rows x players} attributions, row-major
  * @param outputs the explained output f(x) of each row, at its target
  * @param references the reference output of each row, at its target
+ * @param standardErrors {@code rows x players} standard errors of the values, for sampling
+ *     methods that estimate their own error; null for exact and deterministic methods
  */
-public record Attributions(int rows, int players, double[] values, double[] outputs, double[] references) {
+public record Attributions(
+    int rows, int players, double[] values, double[] outputs, double[] references, double[] standardErrors) {
 
   public Attributions {
-    if (values.length != rows * players || outputs.length != rows || references.length != rows) {
+    if (values.length != rows * players || outputs.length != rows || references.length != rows
+        || (standardErrors != null && standardErrors.length != rows * players)) {
       throw new IllegalArgumentException(
           "Cannot build attributions: expected " + rows + " rows of " + players + " players, got "
               + values.length + " values, " + outputs.length + " outputs, " + references.length
-              + " references");
+              + " references" + (standardErrors == null ? "" : ", " + standardErrors.length + " standard errors"));
     }
+  }
+
+  /** Attributions without standard errors. */
+  public Attributions(int rows, int players, double[] values, double[] outputs, double[] references) {
+    this(rows, players, values, outputs, references, null);
+  }
+
+  /** Standard error of the attribution of {@code player} in row {@code row}; NaN when not estimated. */
+  public double standardError(int row, int player) {
+    return standardErrors == null ? Double.NaN : standardErrors[row * players + player];
   }
 
   /** Attribution of {@code player} in row {@code row}. */

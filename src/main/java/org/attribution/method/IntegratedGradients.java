@@ -95,7 +95,7 @@ public final class IntegratedGradients implements AttributionMethod {
    *     widths, or a target is not an output of the model
    */
   @Override
-  public Attributions attribute(float[] inputs, int rows, int[] targets) {
+  public Attributions attribute(float[] inputs, int rows, int[] targets, long[] rowSeeds) {
     checkBatch(inputs, rows, targets);
     double[] perColumn = integrateGradients(inputs, rows, targets);
     for (int r = 0; r < rows; r++) {

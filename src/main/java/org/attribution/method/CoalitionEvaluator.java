@@ -1,0 +1,178 @@
+package org.attribution.method;
+
+import java.util.Arrays;
+import org.attribution.model.ModelFunction;
+
+/**
+ * Values of coalitions of players for the coalition methods (Kernel SHAP, sampling and exact
+ * Shapley): the interventional value of coalition S for row x is
+ * {@code v(S) = sum_b w_b f(x on S, b elsewhere)} over the background rows b.
+ *
+ * <p>Every (row, coalition, background row) triple becomes one model input; triples are packed
+ * into model calls of at most {@code maxEvaluationRows} rows, across coalitions and rows, so that
+ * small backgrounds still give large calls. Sums run in a fixed order per value, so results do
+ * not depend on the call size. Instances keep no state between calls and may be shared by
+ * threads.
+ */
+public final class CoalitionEvaluator {
+
+  private final ModelFunction model;
+  private final Background background;
+  private final FeatureGroups groups;
+  private final int maxEvaluationRows;
+  private final int[][] columnsOfPlayer;
+
+  /**
+   * @param model the model, with targets chosen per row
+   * @param background the values absent players take
+   * @param groups which input columns each player owns
+   * @param maxEvaluationRows the most rows one model call may take
+   */
+  public CoalitionEvaluator(ModelFunction model, Background background, FeatureGroups groups, int maxEvaluationRows) {
+    if (background.width() != model.inputWidth() || groups.columns() != model.inputWidth()) {
+      throw new IllegalArgumentException("Cannot evaluate coalitions: model width " + model.inputWidth()
+          + ", background width " + background.width() + " and feature groups of " + groups.columns()
+          + " columns must agree");
+    }
+    if (maxEvaluationRows < 1) {
+      throw new IllegalArgumentException("Cannot evaluate coalitions: maxEvaluationRows must be at least 1, got "
+          + maxEvaluationRows);
+    }
+    this.model = model;
+    this.background = background;
+    this.groups = groups;
+    this.maxEvaluationRows = maxEvaluationRows;
+    int[] playerOfColumn = groups.playerOfColumn();
+    int[] counts = new int[groups.players()];
+    for (int player : playerOfColumn) {
+      counts[player]++;
+    }
+    columnsOfPlayer = new int[groups.players()][];
+    for (int p = 0; p < counts.length; p++) {
+      columnsOfPlayer[p] = new int[counts[p]];
+    }
+    int[] filled = new int[counts.length];
+    for (int c = 0; c < playerOfColumn.length; c++) {
+      int p = playerOfColumn[c];
+      columnsOfPlayer[p][filled[p]++] = c;
+    }
+  }
+
+  /** Number of players. */
+  public int players() {
+    return groups.players();
+  }
+
+  /** Model evaluations one coalition value costs: one per background row. */
+  public int evaluationsPerCoalition() {
+    return background.count();
+  }
+
+  /**
+   * The base value of every output: the weighted mean of the model over the background, which is
+   * the value of the empty coalition.
+   *
+   * @return one value per model output
+   */
+  public double[] baseValues() {
+    int outputs = model.outputWidth();
+    double[] base = new double[outputs];
+    int width = background.width();
+    float[] rows = background.rows();
+    for (int start = 0; start < background.count(); start += maxEvaluationRows) {
+      int n = Math.min(maxEvaluationRows, background.count() - start);
+      float[] out = model.forward(Arrays.copyOfRange(rows, start * width, (start + n) * width), n);
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < outputs; k++) {
+          base[k] += background.weight(start + i) * out[i * outputs + k];
+        }
+      }
+    }
+    return base;
+  }
+
+  /**
+   * Values of coalitions.
+   *
+   * @param inputs {@code rows x width} encoded rows
+   * @param rows number of rows
+   * @param targets the output to evaluate, per row
+   * @param masks for each row, {@code perRow} coalitions of {@code players()} flags:
+   *     {@code masks[(r * perRow + k) * players() + p]} is true when player p is in coalition k of
+   *     row r
+   * @param perRow coalitions per row
+   * @return {@code values[r * perRow + k]}, the value of coalition k for row r
+   */
+  public double[] evaluate(float[] inputs, int rows, int[] targets, boolean[] masks, int perRow) {
+    int width = model.inputWidth();
+    int players = groups.players();
+    if (inputs.length != rows * width || targets.length != rows || masks.length != rows * perRow * players) {
+      throw new IllegalArgumentException("Cannot evaluate coalitions: expected " + rows + " rows of width " + width
+          + ", " + rows + " targets and " + rows * perRow + " masks of " + players + " players, got "
+          + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
+    }
+    double[] values = new double[rows * perRow];
+    Chunk chunk = new Chunk(Math.min(maxEvaluationRows, (long) rows * perRow * background.count()), width);
+    int[] fromRow = new int[width];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < perRow; k++) {
+        int coalition = r * perRow + k;
+        int taken = 0;
+        for (int p = 0; p < players; p++) {
+          if (masks[coalition * players + p]) {
+            for (int c : columnsOfPlayer[p]) {
+              fromRow[taken++] = c;
+            }
+          }
+        }
+        for (int b = 0; b < background.count(); b++) {
+          int at = chunk.size * width;
+          background.copyRow(b, chunk.inputs, at);
+          for (int i = 0; i < taken; i++) {
+            int c = fromRow[i];
+            chunk.inputs[at + c] = inputs[r * width + c];
+          }
+          chunk.value[chunk.size] = coalition;
+          chunk.target[chunk.size] = targets[r];
+          chunk.weight[chunk.size] = background.weight(b);
+          if (++chunk.size == chunk.capacity) {
+            chunk.flush(values);
+          }
+        }
+      }
+    }
+    chunk.flush(values);
+    return values;
+  }
+
+  /** One model call's worth of masked rows and where their outputs go. */
+  private final class Chunk {
+    final int capacity;
+    final float[] inputs;
+    final int[] value;
+    final int[] target;
+    final double[] weight;
+    int size;
+
+    Chunk(long capacity, int width) {
+      this.capacity = (int) Math.max(1, capacity);
+      this.inputs = new float[this.capacity * width];
+      this.value = new int[this.capacity];
+      this.target = new int[this.capacity];
+      this.weight = new double[this.capacity];
+    }
+
+    void flush(double[] values) {
+      if (size == 0) {
+        return;
+      }
+      int outputs = model.outputWidth();
+      float[] batch = size == capacity ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
+      float[] out = model.forward(batch, size);
+      for (int i = 0; i < size; i++) {
+        values[value[i]] += weight[i] * out[i * outputs + target[i]];
+      }
+      size = 0;
+    }
+  }
+}
