@@ -8,13 +8,16 @@ import org.attribution.model.ModelFunction;
  * Shapley): the interventional value of coalition S for row x is
  * {@code v(S) = sum_b w_b f(x on S, b elsewhere)} over the background rows b.
  *
- * <p>Every (row, coalition, background row) triple becomes one model input; triples are packed
- * into model calls of at most {@code maxEvaluationRows} rows, across coalitions and rows, so that
- * small backgrounds still give large calls. Sums run in a fixed order per value, so results do
- * not depend on the call size. Instances keep no state between calls and may be shared by
- * threads.
+ * <p>Every (row, coalition, background row) triple becomes one model input; a row's triples are
+ * packed into model calls of at most {@code maxEvaluationRows} rows, across its coalitions. A
+ * model call never mixes rows: libtorch's float32 result for an input can depend on the other
+ * inputs of its call (kernels are chosen by batch shape), so mixing would make a row's values
+ * depend on which rows Spark happened to batch it with. Sums run in a fixed order per value.
+ * Instances keep no state between calls and may be shared by threads.
  */
 public final class CoalitionEvaluator {
+
+  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   private final ModelFunction model;
   private final Background background;
@@ -82,6 +85,10 @@ public final class CoalitionEvaluator {
     for (int start = 0; start < background.count(); start += maxEvaluationRows) {
       int n = Math.min(maxEvaluationRows, background.count() - start);
       float[] out = model.forward(Arrays.copyOfRange(rows, start * width, (start + n) * width), n);
+      if (out.length != n * outputs) {
+        throw new IllegalStateException("Cannot compute base values: the model returned " + out.length
+            + " outputs for " + n + " rows of " + outputs);
+      }
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < outputs; k++) {
           base[k] += background.weight(start + i) * out[i * outputs + k];
@@ -112,7 +119,7 @@ public final class CoalitionEvaluator {
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
     double[] values = new double[rows * perRow];
-    Chunk chunk = new Chunk(Math.min(maxEvaluationRows, (long) rows * perRow * background.count()), width);
+    Chunk chunk = new Chunk(Math.min(maxEvaluationRows, (long) perRow * background.count()), width);
     int[] fromRow = new int[width];
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < perRow; k++) {
@@ -140,8 +147,8 @@ public final class CoalitionEvaluator {
           }
         }
       }
+      chunk.flush(values);
     }
-    chunk.flush(values);
     return values;
   }
 
@@ -155,6 +162,10 @@ public final class CoalitionEvaluator {
     int size;
 
     Chunk(long capacity, int width) {
+      if (capacity * width > MAX_ARRAY_LENGTH) {
+        throw new IllegalArgumentException("Cannot evaluate coalitions: a model call of " + capacity + " rows of "
+            + width + " columns would not fit in one Java array; lower maxEvaluationRows");
+      }
       this.capacity = (int) Math.max(1, capacity);
       this.inputs = new float[this.capacity * width];
       this.value = new int[this.capacity];
@@ -169,6 +180,10 @@ public final class CoalitionEvaluator {
       int outputs = model.outputWidth();
       float[] batch = size == capacity ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
       float[] out = model.forward(batch, size);
+      if (out.length != size * outputs) {
+        throw new IllegalStateException("Cannot evaluate coalitions: the model returned " + out.length
+            + " outputs for " + size + " rows of " + outputs);
+      }
       for (int i = 0; i < size; i++) {
         values[value[i]] += weight[i] * out[i * outputs + target[i]];
       }

@@ -1,5 +1,6 @@
 package org.attribution.testing;
 
+import java.util.Arrays;
 import org.attribution.model.ModelFunction;
 
 /**
@@ -124,6 +125,73 @@ public final class AnalyticModels {
         boolean on = relu(x[0]) - 1 - relu(x[1]) > 0;
         gradient[0] = on && x[0] > 0 ? 1 : 0;
         gradient[1] = on && x[1] > 0 ? -1 : 0;
+      }
+    };
+  }
+
+  /**
+   * {@code f(x) = x_0 x_1 + x_1 x_2 sin(x_3) + exp(x_4) + sum_i c_i x_i}, five inputs, one output:
+   * a pairwise interaction, a three-way one through a non-polynomial factor, a non-polynomial
+   * main effect and a linear part.
+   *
+   * <p>Interventional Shapley values are linear in the background, so against a weighted
+   * background they are the weighted mean of those against each background row b alone. Against
+   * one row, each product term splits by its Harsanyi dividends (each subset U of the term's
+   * factors contributes {@code prod_U (u - beta) prod_rest beta}, shared equally by U), with u the
+   * factors at x and beta at b. With {@code d = x - b}: the pair gives {@code phi_0 = d_0 (x_1 +
+   * b_1) / 2} and the same with 0 and 1 swapped; the triple, with factors {@code u = (x_1, x_2,
+   * sin x_3)} and {@code delta = u - beta}, gives factor i {@code delta_i (beta_j beta_k +
+   * (delta_j beta_k + beta_j delta_k) / 2 + delta_j delta_k / 3)}, j and k being the other two;
+   * {@code exp(x_4)} gives player 4 {@code exp(x_4) - exp(b_4)}; the linear part gives {@code c_i
+   * d_i}.
+   */
+  public static ModelFunction interaction(double[] c) {
+    return new Analytic(5, 1) {
+      @Override
+      double value(double[] x, int output) {
+        return x[0] * x[1] + x[1] * x[2] * Math.sin(x[3]) + Math.exp(x[4]) + dot(c, x);
+      }
+
+      @Override
+      void gradient(double[] x, int output, double[] gradient) {
+        gradient[0] = x[1] + c[0];
+        gradient[1] = x[0] + x[2] * Math.sin(x[3]) + c[1];
+        gradient[2] = x[1] * Math.sin(x[3]) + c[2];
+        gradient[3] = x[1] * x[2] * Math.cos(x[3]) + c[3];
+        gradient[4] = Math.exp(x[4]) + c[4];
+      }
+    };
+  }
+
+  /**
+   * A one-hidden-layer network: {@code f_j(x) = sum_h v[j][h] tanh(w[h] . x + a[h]) + d[j]}, one
+   * output per row of {@code v}. Every input interacts with every other through the tanh, so no
+   * attribution of it has a simple closed form: it is for checking properties (efficiency,
+   * agreement with the Shapley definition, invariances).
+   *
+   * <p>Gradient: {@code df_j/dx_i = sum_h v[j][h] (1 - tanh^2(w[h] . x + a[h])) w[h][i]}.
+   */
+  public static ModelFunction tanhNetwork(double[][] w, double[] a, double[][] v, double[] d) {
+    return new Analytic(w[0].length, v.length) {
+      @Override
+      double value(double[] x, int output) {
+        double sum = d[output];
+        for (int h = 0; h < w.length; h++) {
+          sum += v[output][h] * Math.tanh(dot(w[h], x) + a[h]);
+        }
+        return sum;
+      }
+
+      @Override
+      void gradient(double[] x, int output, double[] gradient) {
+        Arrays.fill(gradient, 0);
+        for (int h = 0; h < w.length; h++) {
+          double t = Math.tanh(dot(w[h], x) + a[h]);
+          double scale = v[output][h] * (1 - t * t);
+          for (int i = 0; i < gradient.length; i++) {
+            gradient[i] += scale * w[h][i];
+          }
+        }
       }
     };
   }

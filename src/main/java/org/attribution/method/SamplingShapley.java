@@ -1,0 +1,179 @@
+package org.attribution.method;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.attribution.model.ModelFunction;
+
+/**
+ * Interventional Shapley values estimated by sampling permutations of the players (Strumbelj and
+ * Kononenko, 2010 and 2014), with antithetic pairs (Mitchell, Cooper, Frank and Holmes, 2022).
+ *
+ * <p>The Shapley value of player i is its marginal contribution {@code v(S + i) - v(S)} averaged
+ * over all orderings of the players, S being the players before i; {@code v} is the interventional
+ * value over the weighted background (see {@link CoalitionEvaluator}). For each row, {@code
+ * permutations / 2} orderings are drawn uniformly, and each is used together with its reverse;
+ * a pair's estimate is the mean of the two. Reversal makes the estimate exact for any model whose
+ * players interact at most in pairs (in particular for two players, or for a linear model), and
+ * lowers the variance for others.
+ *
+ * <p>Along one ordering the marginal contributions telescope: they sum to {@code v(all) -
+ * v(empty)}. These two values are known, f(x) and the base value, so they are not evaluated, and
+ * the attributions of every row sum to {@code f(x) - base value} to double rounding whatever the
+ * sample: {@link Attributions#gap} is zero up to that.
+ *
+ * <p>Standard errors: the pairs are independent and identically distributed, so the standard
+ * error of a value is the sample standard deviation of its pair estimates over {@code
+ * sqrt(permutations / 2)}. With a single pair it is NaN (no spread to measure). It is zero, and
+ * correctly so, wherever the estimate is exact.
+ *
+ * <p>Cost per row: {@code permutations x (M - 1) x |background|} model evaluations for M players,
+ * plus one forward pass of the row itself.
+ *
+ * <p>Randomness: row r's orderings come from {@code new SplittableRandom(rowSeeds[r])} alone, so a
+ * row's result depends on its seed only, not on its batch or on {@code maxEvaluationRows}. Work is
+ * evaluated in groups of (row, pair) units whose coalition masks stay within a fixed memory budget;
+ * a group may hold several rows or part of one. Instances are immutable and may be shared by
+ * threads.
+ */
+public final class SamplingShapley implements AttributionMethod {
+
+  private final BackgroundExplainer explainer;
+  private final CoalitionEvaluator evaluator;
+  private final int players;
+  private final int pairs;
+
+  /**
+   * @param model the model to explain
+   * @param background the weighted background absent players take their values from
+   * @param groups which input columns each player owns
+   * @param permutations orderings per row, even and at least 2: half are drawn, half are their
+   *     reverses
+   * @param maxEvaluationRows the most rows passed to one model call: the memory budget
+   * @throws IllegalArgumentException if the arguments do not fit the model or each other, or
+   *     {@code permutations} is odd or below 2
+   */
+  public SamplingShapley(
+      ModelFunction model,
+      Background background,
+      FeatureGroups groups,
+      int permutations,
+      int maxEvaluationRows) {
+    if (permutations < 2 || permutations % 2 != 0) {
+      throw new IllegalArgumentException(
+          "Cannot sample Shapley values: permutations must be even and at least 2 (each drawn "
+              + "permutation is used with its reverse), got " + permutations);
+    }
+    this.explainer = new BackgroundExplainer(
+        "sample Shapley values", model, background, groups, maxEvaluationRows);
+    this.evaluator = explainer.evaluator();
+    this.players = groups.players();
+    this.pairs = permutations / 2;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Outputs are f(x) and references the base value, both at each row's target; standard errors
+   * are those of the sampled means.
+   *
+   * @throws IllegalArgumentException if the arrays do not match {@code rows} and the model's
+   *     widths, or a target is not an output of the model
+   */
+  @Override
+  public Attributions attribute(float[] inputs, int rows, int[] targets, long[] rowSeeds) {
+    explainer.checkBatch(inputs, rows, targets, rowSeeds);
+    double[] outputs = explainer.outputs(inputs, rows, targets);
+    double[] references = explainer.references(rows, targets);
+    // Per unit: the M - 1 proper prefixes of the ordering, then those of its reverse.
+    int perUnit = 2 * (players - 1);
+    long totalUnits = (long) rows * pairs;
+    int groupUnits = (int) Math.min(totalUnits, explainer.unitsPerEvaluation(perUnit));
+    int width = explainer.width;
+
+    SampleMeans estimates = new SampleMeans(rows * players);
+    int[] orderings = new int[groupUnits * players];
+    int[] unitRows = new int[groupUnits];
+    double[] contributions = new double[players];
+    // The next unit to plan; a group may end inside a row, whose stream then carries over.
+    int row = 0;
+    int pair = 0;
+    SplittableRandom random = new SplittableRandom(rowSeeds[0]);
+    while (row < rows) {
+      int n = (int) Math.min(groupUnits, totalUnits - ((long) row * pairs + pair));
+      float[] unitInputs = new float[n * width];
+      int[] unitTargets = new int[n];
+      boolean[] masks = new boolean[n * perUnit * players];
+      for (int u = 0; u < n; u++) {
+        unitRows[u] = row;
+        unitTargets[u] = targets[row];
+        System.arraycopy(inputs, row * width, unitInputs, u * width, width);
+        shuffleIdentity(orderings, u * players, random);
+        writeMasks(orderings, u * players, masks, u * perUnit * players);
+        if (++pair == pairs) {
+          pair = 0;
+          if (++row < rows) {
+            random = new SplittableRandom(rowSeeds[row]);
+          }
+        }
+      }
+      double[] values = evaluator.evaluate(unitInputs, n, unitTargets, masks, perUnit);
+      for (int u = 0; u < n; u++) {
+        int r = unitRows[u];
+        pairContributions(
+            orderings, u * players, values, u * perUnit, references[r], outputs[r], contributions);
+        // The pair's estimate is the mean of its two orderings' contributions.
+        for (int p = 0; p < players; p++) {
+          estimates.add(r * players + p, contributions[p] / 2);
+        }
+      }
+    }
+    return new Attributions(
+        rows, players, estimates.means(), outputs, references, estimates.standardErrors());
+  }
+
+  /** Writes a uniformly random ordering of the players at {@code at} (Fisher-Yates). */
+  private void shuffleIdentity(int[] orderings, int at, SplittableRandom random) {
+    for (int i = 0; i < players; i++) {
+      int j = random.nextInt(i + 1);
+      orderings[at + i] = orderings[at + j];
+      orderings[at + j] = i;
+    }
+  }
+
+  /**
+   * Writes the masks of one unit at {@code out}: the M - 1 proper prefixes of the ordering at
+   * {@code at}, then those of its reverse. Prefix k of the ordering holds its first k players, and
+   * prefix k of the reverse its last k.
+   */
+  private void writeMasks(int[] orderings, int at, boolean[] masks, int out) {
+    int prefixes = players - 1;
+    int reverse = out + prefixes * players;
+    for (int k = 1; k <= prefixes; k++) {
+      for (int t = 0; t < k; t++) {
+        masks[out + (k - 1) * players + orderings[at + t]] = true;
+        masks[reverse + (k - 1) * players + orderings[at + players - 1 - t]] = true;
+      }
+    }
+  }
+
+  /**
+   * Sums each player's marginal contributions along the ordering at {@code at} and its reverse
+   * into {@code contributions}, from the prefix values at {@code first} (as {@link #writeMasks}
+   * laid them out) and the known values of the empty and the full coalition.
+   */
+  private void pairContributions(
+      int[] orderings, int at, double[] values, int first, double empty, double full, double[] contributions) {
+    Arrays.fill(contributions, 0);
+    int prefixes = players - 1;
+    for (int direction = 0; direction < 2; direction++) {
+      int start = first + direction * prefixes;
+      double previous = empty;
+      for (int k = 1; k <= players; k++) {
+        double current = k == players ? full : values[start + k - 1];
+        int joining = direction == 0 ? orderings[at + k - 1] : orderings[at + players - k];
+        contributions[joining] += current - previous;
+        previous = current;
+      }
+    }
+  }
+}

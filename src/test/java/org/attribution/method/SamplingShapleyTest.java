@@ -1,0 +1,167 @@
+package org.attribution.method;
+
+import static org.attribution.method.ShapleyFixtures.assertIdentical;
+import static org.attribution.method.ShapleyFixtures.oneAtATime;
+import static org.attribution.method.ShapleyFixtures.oneRow;
+import static org.attribution.method.ShapleyFixtures.randomRows;
+import static org.attribution.method.ShapleyFixtures.rmsError;
+import static org.attribution.method.ShapleyFixtures.seeds;
+import static org.attribution.method.ShapleyFixtures.threeEqualRows;
+import static org.attribution.method.ShapleyFixtures.weightedRows;
+import static org.attribution.testing.Tolerances.DOUBLE_SUM_ATOL;
+import static org.attribution.testing.Tolerances.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.attribution.model.ModelFunction;
+import org.attribution.testing.AnalyticModels;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Sampling Shapley against exact values and closed forms: exact where antithetic pairs are, and
+ * otherwise converging, with standard errors that describe its error. What all SHAP methods share
+ * is in {@link ShapleyMethodsTest}.
+ */
+class SamplingShapleyTest {
+
+  /** Model calls small enough that every test splits work across calls. */
+  private static final int SMALL_CHUNK = 7;
+
+  /** Sampled values of output 0 of each row. */
+  private static Attributions sample(
+      ModelFunction model, Background background, FeatureGroups groups, int permutations,
+      float[] inputs, int rows) {
+    return new SamplingShapley(model, background, groups, permutations, SMALL_CHUNK)
+        .attribute(inputs, rows, new int[rows], seeds(rows));
+  }
+
+  /** Exact values of output 0 of each row. */
+  private static double[] exact(
+      ModelFunction model, Background background, FeatureGroups groups, float[] inputs, int rows) {
+    return new ExactShapley(model, background, groups, SMALL_CHUNK)
+        .attribute(inputs, rows, new int[rows])
+        .values();
+  }
+
+  @Test
+  void twoPlayersAreExactFromOnePair() {
+    // With two players an ordering and its reverse are all the orderings there are.
+    List<Named<ModelFunction>> models = List.of(
+        Named.of("x0 x1", AnalyticModels.product()),
+        Named.of("tanh network, columns 0-1 and 2-4 as players", ShapleyFixtures.tanhNetwork(5, 1, 61)));
+    for (Named<ModelFunction> named : models) {
+      ModelFunction model = named.getPayload();
+      int width = model.inputWidth();
+      FeatureGroups groups = twoPlayers(width);
+      Background background = weightedRows(width);
+      float[] inputs = randomRows(5, width, 62);
+      double[] expected = exact(model, background, groups, inputs, 5);
+      for (int permutations : new int[] {2, 4}) {
+        Attributions sampled = sample(model, background, groups, permutations, inputs, 5);
+        String what = named.getName() + ", " + permutations + " permutations";
+        assertClose(expected, sampled.values(), DOUBLE_SUM_ATOL, 0, what);
+        if (permutations > 2) {
+          // Every pair gives the same estimate, so there is no spread.
+          assertArrayEquals(new double[10], sampled.standardErrors(), what);
+        }
+      }
+    }
+  }
+
+  /** The first half of the columns (rounded down) as player 0, the rest as player 1. */
+  private static FeatureGroups twoPlayers(int width) {
+    int[] playerOfColumn = new int[width];
+    Arrays.fill(playerOfColumn, width / 2, width, 1);
+    return new FeatureGroups(playerOfColumn, 2);
+  }
+
+  @Test
+  void convergesToTheClosedFormOfTheInteractionModel() {
+    Background background = threeEqualRows(5);
+    int rows = 6;
+    float[] inputs = randomRows(rows, 5, 71);
+    double[] expected = ShapleyFixtures.interactionShapley(inputs, rows, background);
+    int[] permutations = {2, 20, 200, 2000};
+    double[] errors = new double[permutations.length];
+    for (int k = 0; k < permutations.length; k++) {
+      Attributions sampled = sample(
+          ShapleyFixtures.interaction(), background, FeatureGroups.identity(5), permutations[k], inputs, rows);
+      errors[k] = rmsError(expected, sampled.values());
+      String what = permutations[k] + " permutations, errors " + Arrays.toString(errors);
+      if (k > 0) {
+        assertTrue(errors[k] < errors[k - 1], what);
+        // The error is what the standard errors say it is, up to the luck of the draw.
+        double ratio = errors[k] / rmsError(new double[expected.length], sampled.standardErrors());
+        assertTrue(ratio > 0.5 && ratio < 2.5, what + ": error / standard error " + ratio);
+      }
+    }
+    // The error falls as 1 / sqrt(permutations): a hundred times the permutations, a tenth of it.
+    assertTrue(errors[3] < errors[1] / 5, "errors " + Arrays.toString(errors));
+  }
+
+  @Test
+  void standardErrorsCoverTheTrueError() {
+    int rows = 100;
+    int players = 6;
+    ModelFunction model = ShapleyFixtures.tanhNetwork(players, 1, 81);
+    Background background = threeEqualRows(players);
+    FeatureGroups groups = FeatureGroups.identity(players);
+    float[] inputs = randomRows(rows, players, 82);
+    double[] expected = exact(model, background, groups, inputs, rows);
+    // 50 pairs per row: enough for the mean of the pairs' estimates to be close to normal.
+    Attributions sampled = sample(model, background, groups, 100, inputs, rows);
+    int covered = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double error = Math.abs(sampled.values()[i] - expected[i]);
+      assertTrue(sampled.standardErrors()[i] > 0, "standard error " + i);
+      if (error <= 1.96 * sampled.standardErrors()[i]) {
+        covered++;
+      }
+    }
+    double coverage = (double) covered / expected.length;
+    assertTrue(coverage >= 0.85 && coverage <= 0.995, "coverage " + coverage);
+  }
+
+  @Test
+  void rowsSpanningSeveralEvaluationsGetTheirOwnResults() {
+    // Sixteen players and a thousand pairs per row make the memory budget split the batch into
+    // groups, one of them ending inside a row, whose random stream must carry over.
+    ModelFunction model = ShapleyFixtures.tanhNetwork(16, 1, 83);
+    SamplingShapley method =
+        new SamplingShapley(model, oneRow(16), FeatureGroups.identity(16), 2000, 4096);
+    int rows = 24;
+    float[] inputs = randomRows(rows, 16, 84);
+    int[] targets = new int[rows];
+    assertIdentical(
+        oneAtATime(method, inputs, rows, targets, seeds(rows)),
+        method.attribute(inputs, rows, targets, seeds(rows)),
+        "rows explained together");
+  }
+
+  @Test
+  void onePairLeavesTheStandardErrorUnknown() {
+    Attributions sampled = sample(
+        ShapleyFixtures.interaction(), threeEqualRows(5), FeatureGroups.identity(5), 2, randomRows(2, 5, 91), 2);
+    assertTrue(Arrays.stream(sampled.standardErrors()).allMatch(Double::isNaN));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3, -2})
+  void rejectsOddOrTooFewPermutations(int permutations) {
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
+        () -> new SamplingShapley(
+            ShapleyFixtures.linear(), oneRow(5), FeatureGroups.identity(5), permutations, 100));
+    assertEquals(
+        "Cannot sample Shapley values: permutations must be even and at least 2 (each drawn "
+            + "permutation is used with its reverse), got " + permutations,
+        e.getMessage());
+  }
+}
