@@ -1,11 +1,13 @@
 package org.attribution.output;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,16 +26,25 @@ public final class ManifestWriter {
     return JSON;
   }
 
-  /** Writes {@code manifest} to {@code path}, replacing any file there. */
-  public static void write(RunManifest manifest, String path, Configuration hadoopConf) {
+  /** The manifest as JSON text. */
+  public static String toJson(RunManifest manifest) {
+    try {
+      return JSON.writeValueAsString(manifest);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write manifest " + manifest.runId() + " as JSON", e);
+    }
+  }
+
+  /** Writes text to {@code path} as UTF-8, replacing any file there. */
+  public static void write(String text, String path, Configuration hadoopConf) {
     Path target = new Path(path);
     try {
       FileSystem fs = target.getFileSystem(hadoopConf);
       try (OutputStream out = fs.create(target, true)) {
-        JSON.writeValue(out, manifest);
+        out.write(text.getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write manifest " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
     }
   }
 }

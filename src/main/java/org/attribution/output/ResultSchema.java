@@ -1,4 +1,4 @@
-package org.attribution.job;
+package org.attribution.output;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +8,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Schema of per-row results, which is also the per-row output table: fixed columns, then one
- * {@code attr_<feature>} column per reported feature.
+ * Schema of per-row results, which is also the per-row output table: fixed columns, the segment
+ * columns (as strings), one {@code attr_<feature>} column per reported feature, then for methods
+ * that estimate their own error one {@code se_<feature>} column per feature.
  */
 public final class ResultSchema {
 
@@ -17,6 +18,8 @@ public final class ResultSchema {
   public static final int FIXED_FIELDS = 7;
   /** Prefix of the per-feature attribution columns. */
   public static final String ATTRIBUTION_PREFIX = "attr_";
+  /** Prefix of the per-feature standard error columns. */
+  public static final String STANDARD_ERROR_PREFIX = "se_";
 
   private ResultSchema() {}
 
@@ -25,8 +28,11 @@ public final class ResultSchema {
    *
    * @param idType the type of the row id column, as in the input
    * @param features the reported features, in player order
+   * @param segmentColumns the segment columns, carried through as strings
+   * @param withStandardErrors add the {@code se_<feature>} columns
    */
-  public static StructType of(DataType idType, List<String> features) {
+  public static StructType of(
+      DataType idType, List<String> features, List<String> segmentColumns, boolean withStandardErrors) {
     List<StructField> fields = new ArrayList<>();
     fields.add(DataTypes.createStructField("row_id", idType, false));
     fields.add(DataTypes.createStructField("target", DataTypes.IntegerType, false));
@@ -35,8 +41,16 @@ public final class ResultSchema {
     fields.add(DataTypes.createStructField("predicted_class", DataTypes.IntegerType, true));
     fields.add(DataTypes.createStructField("reference", DataTypes.DoubleType, false));
     fields.add(DataTypes.createStructField("completeness_gap", DataTypes.DoubleType, false));
+    for (String segment : segmentColumns) {
+      fields.add(DataTypes.createStructField(segment, DataTypes.StringType, true));
+    }
     for (String feature : features) {
       fields.add(DataTypes.createStructField(column(feature), DataTypes.DoubleType, false));
+    }
+    if (withStandardErrors) {
+      for (String feature : features) {
+        fields.add(DataTypes.createStructField(STANDARD_ERROR_PREFIX + feature, DataTypes.DoubleType, false));
+      }
     }
     return DataTypes.createStructType(fields);
   }

@@ -2,13 +2,16 @@ package org.attribution.output;
 
 import java.util.List;
 import java.util.Map;
+import org.attribution.aggregate.DriftSummary;
 import org.attribution.config.JobConfig;
 
 /**
  * The per-run manifest: what ran, on what, how long it took and how good the result is.
  * Written as JSON with snake_case keys next to the tables.
  *
+ * @param schemaVersion version of the audit tables' schemas
  * @param runId unique id of the run
+ * @param dataset the input's path or table name
  * @param startedAt ISO-8601 start time (UTC)
  * @param finishedAt ISO-8601 end time (UTC)
  * @param sparkVersion the Spark version that ran the job
@@ -17,15 +20,19 @@ import org.attribution.config.JobConfig;
  * @param features the reported features, in model input order
  * @param encodedWidth the model's input width
  * @param execution batch sizes and threads as resolved for this run
+ * @param background the SHAP background and base values; null for Integrated Gradients
  * @param rows row counts
  * @param rejectReasons rejected rows per reason, the most frequent first (at most 20 reasons)
  * @param timingsMs wall time of each phase in milliseconds
  * @param rowsPerSecond explained rows per second of attribution time
  * @param completeness completeness gaps per target
+ * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
  */
 public record RunManifest(
+    int schemaVersion,
     String runId,
+    String dataset,
     String startedAt,
     String finishedAt,
     String sparkVersion,
@@ -34,11 +41,13 @@ public record RunManifest(
     List<String> features,
     int encodedWidth,
     Execution execution,
+    BackgroundSummary background,
     Rows rows,
     Map<String, Long> rejectReasons,
     Map<String, Long> timingsMs,
     double rowsPerSecond,
     List<Completeness> completeness,
+    DriftSummary drift,
     Map<String, String> outputs) {
 
   /**
@@ -61,9 +70,21 @@ public record RunManifest(
    * @param batchRows rows per method call
    * @param maxEvaluationRows rows per model call
    * @param threadsPerTask libtorch intra-op threads per task
-   * @param baseline the baseline used by path methods, or empty
+   * @param evaluationsPerRow model evaluations the method spends per explained row
+   * @param baseline the baseline used by Integrated Gradients, or empty
    */
-  public record Execution(int batchRows, int maxEvaluationRows, int threadsPerTask, float[] baseline) {}
+  public record Execution(
+      int batchRows, int maxEvaluationRows, int threadsPerTask, long evaluationsPerRow, float[] baseline) {}
+
+  /**
+   * The SHAP background.
+   *
+   * @param source sample, kmeans or dataset
+   * @param requested rows (or clusters) asked for
+   * @param rows rows it has; fewer than asked when the data has fewer
+   * @param baseValues the expected model output over the background, per model output
+   */
+  public record BackgroundSummary(String source, int requested, int rows, double[] baseValues) {}
 
   /**
    * Row counts.

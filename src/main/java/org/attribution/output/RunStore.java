@@ -1,0 +1,206 @@
+package org.attribution.output;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.ImportanceRow;
+import org.attribution.config.InvalidJobException;
+
+/**
+ * The output directory as a history of runs.
+ *
+ * <p>Every table lives in {@code <root>/<table>/run_date=<date>/run_id=<id>/}, so each run appends
+ * its own partition and Spark, Hive or a BI tool reads the whole history as one table. A run
+ * writes everything under {@code <root>/_staging/<run id>/} first and {@link #commit}s by
+ * renaming: a run that dies before the commit leaves every table as it was, and a run with an id
+ * that exists already replaces all of that run's partitions, in every table, with its own. The
+ * {@code runs} table is renamed last, so a run listed there is complete. (Renames are atomic on
+ * HDFS and local disks; on object stores they are copies, and the window is longer.)
+ */
+public final class RunStore {
+
+  /** Tables in commit order: {@code runs} last, as the index of complete runs. */
+  public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "runs");
+  /** Files kept per run, outside the tables. */
+  static final List<String> FILES = List.of("manifests", "reports");
+
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
+
+  private final String root;
+  private final Configuration conf;
+
+  /**
+   * @param root the output directory (any Hadoop URI)
+   * @param conf the Hadoop configuration
+   */
+  public RunStore(String root, Configuration conf) {
+    this.root = root.replaceAll("/+$", "");
+    this.conf = conf;
+  }
+
+  /**
+   * Checks that a run id is safe as a partition value: a leading letter keeps Spark from reading
+   * it back as a number, and the characters are safe in paths and globs.
+   */
+  public static String checkRunId(String runId) {
+    if (!RUN_ID.matcher(runId).matches()) {
+      throw new InvalidJobException("Cannot use run id '" + runId + "': it must start with a letter and contain only"
+          + " letters, digits, '.', '_' and '-' (at most 200)");
+    }
+    return runId;
+  }
+
+  /** The output directory. */
+  public String root() {
+    return root;
+  }
+
+  /** Where a table of the whole history is. */
+  public String table(String table) {
+    return root + "/" + table;
+  }
+
+  /** Where a run writes a table before the commit. */
+  public String staged(String runId, String table) {
+    return root + "/_staging/" + runId + "/" + table;
+  }
+
+  /** Where the committed manifest of a run is. */
+  public String manifest(String runId) {
+    return root + "/manifests/" + runId + ".json";
+  }
+
+  /** Where the committed report of a run is. */
+  public String report(String runId) {
+    return root + "/reports/" + runId + ".html";
+  }
+
+  /** Where a run writes its manifest before the commit. */
+  public String stagedManifest(String runId) {
+    return staged(runId, "manifests") + "/" + runId + ".json";
+  }
+
+  /** Where a run writes its report before the commit. */
+  public String stagedReport(String runId) {
+    return staged(runId, "reports") + "/" + runId + ".html";
+  }
+
+  /** Where a committed run's partition of a table is. */
+  public String partition(String table, LocalDate runDate, String runId) {
+    return table(table) + "/run_date=" + runDate + "/run_id=" + runId;
+  }
+
+  /** Removes what an earlier, unfinished attempt of this run left in staging. */
+  public void clearStaging(String runId) {
+    delete(new Path(root + "/_staging/" + runId));
+  }
+
+  /**
+   * Makes a staged run visible: replaces every partition and file of {@code runId} with the staged
+   * ones, table by table, {@code runs} last.
+   */
+  public void commit(String runId, LocalDate runDate) {
+    try {
+      FileSystem fs = new Path(root).getFileSystem(conf);
+      Path trash = new Path(root + "/_trash/" + runId + "-" + System.nanoTime());
+      for (String table : TABLES) {
+        for (FileStatus old : glob(fs, table(table) + "/run_date=*/run_id=" + runId)) {
+          moveInto(fs, old.getPath(), new Path(trash, table + "/" + old.getPath().getParent().getName()));
+        }
+        Path staged = new Path(staged(runId, table));
+        if (fs.exists(staged)) {
+          moveInto(fs, staged, new Path(partition(table, runDate, runId)));
+        }
+      }
+      for (String kind : FILES) {
+        Path target = new Path(kind.equals("manifests") ? manifest(runId) : report(runId));
+        Path staged = new Path(kind.equals("manifests") ? stagedManifest(runId) : stagedReport(runId));
+        if (fs.exists(staged)) {
+          fs.delete(target, false);
+          moveInto(fs, staged, target);
+        }
+      }
+      fs.delete(trash, true);
+      fs.delete(new Path(root + "/_staging/" + runId), true);
+      deleteIfEmpty(fs, new Path(root + "/_staging"));
+      deleteIfEmpty(fs, new Path(root + "/_trash"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot commit run " + runId + " to " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The latest committed run of {@code jobName} other than {@code runId}, if any. */
+  public Optional<String> previousRun(SparkSession spark, String jobName, String runId) {
+    if (!exists(table("runs"))) {
+      return Optional.empty();
+    }
+    List<Row> latest = spark.read().parquet(table("runs"))
+        .filter(col("job_name").equalTo(jobName).and(col("run_id").notEqual(runId)))
+        .orderBy(col("run_timestamp").desc(), col("run_id").desc())
+        .select("run_id")
+        .limit(1)
+        .collectAsList();
+    return latest.isEmpty() ? Optional.empty() : Optional.of(latest.get(0).getString(0));
+  }
+
+  /** Whether a committed run exists. */
+  public boolean hasRun(SparkSession spark, String runId) {
+    return exists(table("runs"))
+        && !spark.read().parquet(table("runs")).filter(col("run_id").equalTo(runId)).isEmpty();
+  }
+
+  /** The overall importance rows of a committed run. */
+  public List<ImportanceRow> overallImportance(SparkSession spark, String runId) {
+    return spark.read().parquet(table("global_importance"))
+        .filter(col("run_id").equalTo(runId).and(col("segment_column").isNull()))
+        .collectAsList().stream()
+        .map(AuditTables::importanceOf)
+        .toList();
+  }
+
+  private boolean exists(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void delete(Path path) {
+    try {
+      path.getFileSystem(conf).delete(path, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static FileStatus[] glob(FileSystem fs, String pattern) throws IOException {
+    FileStatus[] found = fs.globStatus(new Path(pattern));
+    return found == null ? new FileStatus[0] : found;
+  }
+
+  private static void moveInto(FileSystem fs, Path from, Path to) throws IOException {
+    fs.mkdirs(to.getParent());
+    if (!fs.rename(from, to)) {
+      throw new IOException("rename of " + from + " to " + to + " failed");
+    }
+  }
+
+  private static void deleteIfEmpty(FileSystem fs, Path dir) throws IOException {
+    if (fs.exists(dir) && fs.listStatus(dir).length == 0) {
+      fs.delete(dir, false);
+    }
+  }
+}
