@@ -18,12 +18,8 @@ fi
 # A laptop or CI box has no cluster network: keep Spark on loopback.
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 
-# Spark on Java 17 reaches into JDK internals; these opens keep it from failing or warning.
-exec java -Xmx4g \
-  --add-opens=java.base/java.lang=ALL-UNNAMED \
-  --add-opens=java.base/java.nio=ALL-UNNAMED \
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-  --add-opens=java.base/java.util=ALL-UNNAMED \
+# The JDK module opens that spark-submit adds on Java 17; an embedded Spark needs them too.
+exec java -Xmx4g @conf/java17-spark.args \
   -Dai.djl.offline=true \
   -Dlog4j2.configurationFile=conf/log4j2-local.properties \
   -cp "target/classes:$(cat "$cp_file")" \

@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.attribution.aggregate.FeatureImportance;
-import org.attribution.aggregate.TargetImportance;
+import org.attribution.aggregate.DriftSummary;
+import org.attribution.aggregate.ImportanceRow;
+import org.attribution.aggregate.QualityStats;
+import org.attribution.aggregate.TargetQuality;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
  * the job and prints the top features.
  *
  * <p>Exit codes: 0 done, 2 the job as given cannot run (bad job file, input or model; the
- * message says which), 1 anything else.
+ * message says which), 3 done but the drift gate failed, 1 anything else.
  */
 @Command(
     name = "spark-attribution",
@@ -43,6 +45,8 @@ public final class AttributionCli implements Callable<Integer> {
   public static final int EXIT_INVALID = 2;
   /** Exit code for any other failure. */
   public static final int EXIT_FAILED = 1;
+  /** Exit code when the run completed but drift passed a configured gate. */
+  public static final int EXIT_DRIFT = 3;
 
   @Spec CommandSpec spec;
 
@@ -129,6 +133,11 @@ public final class AttributionCli implements Callable<Integer> {
     try {
       AttributionResult result = AttributionJob.builder(spark).config(config).runId(runId).execute();
       print(result, out);
+      if (result.driftGateFailed()) {
+        spec.commandLine().getErr().println("Drift gate failed against run " + result.drift().summary().previousRunId()
+            + ": see the drift table; the run's outputs are written.");
+        return EXIT_DRIFT;
+      }
     } finally {
       if (ownSession) {
         spark.stop();
@@ -170,15 +179,24 @@ public final class AttributionCli implements Callable<Integer> {
     out.printf("Run %s: %,d rows explained, %,d rejected, %.0f rows/s (%s, %s)%n",
         m.runId(), m.rows().explained(), m.rows().rejected(), m.rowsPerSecond(),
         m.config().method().id(), m.model().name());
-    for (TargetImportance target : result.importance()) {
+    for (TargetQuality quality : result.importance().quality()) {
+      QualityStats stats = quality.stats();
       out.printf("%nTop features for target %s (output %d), %,d rows; mean |completeness gap| %.2e of mean |f(x) - ref| %.3g%n",
-          target.targetName(), target.target(), target.rows(), target.meanAbsGap(), target.meanAbsDelta());
-      out.printf("  %4s  %-28s %14s %14s%n", "rank", "feature", "mean |attr|", "mean attr");
-      List<FeatureImportance> features = target.features();
-      for (FeatureImportance f : features.subList(0, Math.min(top, features.size()))) {
-        out.printf("  %4d  %-28s %14.6g %14.6g%n", f.rank(), f.feature(), f.meanAbsAttribution(), f.meanAttribution());
+          quality.targetName(), quality.target(), stats.rows(), stats.meanAbsGap(), stats.meanAbsDelta());
+      out.printf("  %4s  %-28s %14s %24s %9s%n", "rank", "feature", "mean |attr|", "95% interval", "share");
+      List<ImportanceRow> features = result.importance().overall(quality.target());
+      for (ImportanceRow f : features.subList(0, Math.min(top, features.size()))) {
+        out.printf("  %4d  %-28s %14.6g  [%10.4g, %10.4g] %8.1f%%%n", f.rank(), f.feature(), f.meanAbsAttribution(),
+            f.ciLow(), f.ciHigh(), 100 * f.importanceShare());
       }
     }
-    out.printf("%nOutputs: %s%n", result.layout().root());
+    if (result.drift() != null) {
+      DriftSummary drift = result.drift().summary();
+      out.printf("%nDrift against run %s: %d significant change%s", drift.previousRunId(), drift.significantChanges(),
+          drift.significantChanges() == 1 ? "" : "s");
+      drift.targets().forEach(t -> out.printf(", nDCG@%d %.3f for %s", drift.k(), t.ndcgAtK(), t.targetName()));
+      out.println(drift.gateFailed() ? " (gate FAILED)" : "");
+    }
+    out.printf("%nOutputs: %s%nReport:  %s%n", result.store().root(), result.store().report(result.runId()));
   }
 }

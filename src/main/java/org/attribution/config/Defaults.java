@@ -26,13 +26,31 @@ public final class Defaults {
   public static final String IG_RULE = "gauss_legendre";
   public static final String IG_BASELINE = "zeros";
 
+  /** Expected gradients needs many samples to average out; SHAP's GradientExplainer uses 200. */
+  public static final int GRADIENT_SHAP_SAMPLES = 200;
+  /** 16 antithetic pairs: a few percent error on typical tabular models at modest cost. */
+  public static final int SAMPLING_SHAPLEY_PERMUTATIONS = 32;
+
+  public static final String BACKGROUND_SOURCE = "sample";
+  /** SHAP's documentation suggests 100 background rows: base values to about 1% at 100x cost. */
+  public static final int BACKGROUND_SIZE = 100;
+  public static final int BACKGROUND_CLUSTERS = 20;
+
   public static final boolean PER_ROW = false;
+
+  /** Below this many rows a segment's ranks are noise; it is reported unranked and flagged. */
+  public static final int SEGMENT_MIN_ROWS = 30;
+  public static final String DRIFT_COMPARE_TO = "previous";
+  public static final int DRIFT_TOP_K = 10;
 
   /**
    * Native memory one task may use for a model call. 256 MiB keeps 8 concurrent tasks well
    * inside a typical 4 GiB executor overhead while still giving batches of many thousand rows.
    */
   public static final int MEMORY_BUDGET_MB = 256;
+
+  /** Often enough to see a long run move, rarely enough not to flood a scheduler's log. */
+  public static final int PROGRESS_SECONDS = 30;
 
   private Defaults() {}
 }

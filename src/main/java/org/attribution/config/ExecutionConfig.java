@@ -9,11 +9,13 @@ import java.io.Serializable;
  * @param batchRows rows handed to the method at once; derived from the budget when absent
  * @param threadsPerTask libtorch intra-op threads per task; Spark's {@code spark.task.cpus} when
  *     absent, so that tasks times threads never exceeds an executor's cores
+ * @param progressSeconds how often the driver prints progress; 0 for never
  */
-public record ExecutionConfig(Integer memoryBudgetMb, Integer batchRows, Integer threadsPerTask)
+public record ExecutionConfig(Integer memoryBudgetMb, Integer batchRows, Integer threadsPerTask, Integer progressSeconds)
     implements Serializable {
 
   public ExecutionConfig {
     memoryBudgetMb = memoryBudgetMb == null ? Defaults.MEMORY_BUDGET_MB : memoryBudgetMb;
+    progressSeconds = progressSeconds == null ? Defaults.PROGRESS_SECONDS : progressSeconds;
   }
 }

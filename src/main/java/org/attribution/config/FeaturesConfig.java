@@ -18,6 +18,8 @@ import java.util.Map;
  * @param vocabularyFile a JSON file mapping column name to its list of categories
  * @param vectorColumn a single array or vector column, instead of {@code columns}
  * @param vectorNames names of the vector's elements; {@code <vectorColumn>_<i>} when absent
+ * @param groups named groups of features reported (and, for SHAP, switched on and off) as one
+ *     player, e.g. {@code open_il: [open_il_6m, open_il_12m, open_il_24m]}
  */
 public record FeaturesConfig(
     List<String> columns,
@@ -25,7 +27,8 @@ public record FeaturesConfig(
     Map<String, List<String>> vocabulary,
     String vocabularyFile,
     String vectorColumn,
-    List<String> vectorNames)
+    List<String> vectorNames,
+    Map<String, List<String>> groups)
     implements Serializable {
 
   public FeaturesConfig {
@@ -33,5 +36,7 @@ public record FeaturesConfig(
     categorical = categorical == null ? List.of() : List.copyOf(categorical);
     vocabulary = vocabulary == null ? Map.of() : Map.copyOf(vocabulary);
     vectorNames = vectorNames == null ? List.of() : List.copyOf(vectorNames);
+    // Insertion order matters for reports; Map.copyOf would lose it.
+    groups = groups == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(groups));
   }
 }

@@ -1,6 +1,7 @@
 package org.attribution.config;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * A whole job file, bound and with defaults applied. Immutable; {@link JobConfigValidator}
@@ -8,6 +9,11 @@ import java.io.Serializable;
  *
  * @param jobName names the audit in the manifest and the Spark UI
  * @param seed the run seed every random choice derives from, with the row id
+ * @param background the SHAP methods' background; null for Integrated Gradients
+ * @param segmentBy columns whose values each get their own importance rows, besides the overall
+ *     rows
+ * @param segmentMinRows segments with fewer rows are reported unranked and flagged as low count
+ * @param drift how the run is compared with an earlier one
  */
 public record JobConfig(
     String jobName,
@@ -17,6 +23,10 @@ public record JobConfig(
     ModelConfig model,
     TargetConfig target,
     MethodConfig method,
+    BackgroundConfig background,
+    List<String> segmentBy,
+    Integer segmentMinRows,
+    DriftConfig drift,
     OutputConfig output,
     ExecutionConfig execution)
     implements Serializable {
@@ -26,6 +36,12 @@ public record JobConfig(
     seed = seed == null ? Defaults.SEED : seed;
     target = target == null ? new TargetConfig(null, null, null) : target;
     method = method == null ? new IntegratedGradientsConfig(null, null, null, null) : method;
-    execution = execution == null ? new ExecutionConfig(null, null, null) : execution;
+    execution = execution == null ? new ExecutionConfig(null, null, null, null) : execution;
+    segmentBy = segmentBy == null ? List.of() : List.copyOf(segmentBy);
+    segmentMinRows = segmentMinRows == null ? Defaults.SEGMENT_MIN_ROWS : segmentMinRows;
+    drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
+    if (background == null && method.usesBackground()) {
+      background = new BackgroundConfig(null, null, null, null);
+    }
   }
 }

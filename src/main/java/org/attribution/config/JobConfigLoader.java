@@ -127,7 +127,7 @@ public final class JobConfigLoader {
     }
     if (e instanceof InvalidTypeIdException badType) {
       return "unknown method '" + badType.getTypeId() + "' at '" + pathOrRoot(badType)
-          + "'; known methods: " + IntegratedGradientsConfig.ID;
+          + "'; known methods: " + String.join(", ", MethodConfig.IDS);
     }
     if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
       return "'" + path(mismatch) + "' " + expectation(mismatch.getTargetType()) + at(mismatch.getLocation());

@@ -16,6 +16,7 @@ public final class JobConfigValidator {
 
   static final Set<String> TARGET_MODES = Set.of("predicted", "class", "all");
   static final Set<String> BASELINES = Set.of("zeros", "mean", "vector");
+  static final Set<String> BACKGROUND_SOURCES = Set.of("sample", "kmeans", "dataset");
 
   private JobConfigValidator() {}
 
@@ -31,7 +32,9 @@ public final class JobConfigValidator {
     checkModel(config.model(), problems);
     checkTarget(config.target(), problems);
     checkMethod(config.method(), problems);
+    checkBackground(config.method(), config.background(), problems);
     checkOutput(config.output(), problems);
+    checkAudit(config, problems);
     checkExecution(config.execution(), problems);
     if (problems.size() == 1) {
       throw new InvalidJobException("Cannot run job: " + problems.get(0));
@@ -95,6 +98,31 @@ public final class JobConfigValidator {
     if (!hasVector && !features.vectorNames().isEmpty()) {
       problems.add("'features.vector_names' needs 'features.vector_column'");
     }
+    checkGroups(features, problems);
+  }
+
+  private static void checkGroups(FeaturesConfig features, List<String> problems) {
+    Set<String> known = new HashSet<>(features.columns());
+    known.addAll(features.vectorNames());
+    Set<String> grouped = new HashSet<>();
+    features.groups().forEach((group, members) -> {
+      if (members == null || members.isEmpty()) {
+        problems.add("'features.groups." + group + "' is empty");
+        return;
+      }
+      if (known.contains(group) && !members.contains(group)) {
+        problems.add("'features.groups." + group + "' has the name of a feature outside the group");
+      }
+      // Unnamed vector elements are only named once the vector's length is known.
+      boolean namesKnown = features.vectorColumn() == null || !features.vectorNames().isEmpty();
+      for (String member : members) {
+        if (namesKnown && !known.contains(member)) {
+          problems.add("'features.groups." + group + "' names '" + member + "', which is not a feature");
+        } else if (!grouped.add(member)) {
+          problems.add("'features.groups' puts '" + member + "' in more than one group");
+        }
+      }
+    });
   }
 
   private static void checkModel(ModelConfig model, List<String> problems) {
@@ -129,6 +157,73 @@ public final class JobConfigValidator {
       } else if (!ig.baseline().equals("vector") && !ig.baselineValues().isEmpty()) {
         problems.add("'method.baseline_values' is only used with 'method.baseline: vector'");
       }
+    } else if (method instanceof KernelShapConfig kernel) {
+      if (kernel.budget() != null && kernel.budget() < 2) {
+        problems.add("'method.budget' must be at least 2 coalitions, got " + kernel.budget());
+      }
+    } else if (method instanceof GradientShapConfig gradient) {
+      if (gradient.samples() < 1) {
+        problems.add("'method.samples' must be at least 1, got " + gradient.samples());
+      }
+      if (!(gradient.noiseStd() >= 0) || gradient.noiseStd().isInfinite()) {
+        problems.add("'method.noise_std' must be a finite number of 0 or more, got " + gradient.noiseStd());
+      }
+    } else if (method instanceof SamplingShapleyConfig sampling) {
+      if (sampling.permutations() < 2 || sampling.permutations() % 2 != 0) {
+        problems.add("'method.permutations' must be an even number of at least 2 (each permutation is used with"
+            + " its reverse), got " + sampling.permutations());
+      }
+    }
+    // Exact Shapley's only limit, the number of players, is known once the features are encoded.
+  }
+
+  private static void checkBackground(MethodConfig method, BackgroundConfig background, List<String> problems) {
+    if (background == null) {
+      return;
+    }
+    if (!method.usesBackground()) {
+      problems.add("'background' is only used by the SHAP methods; " + method.id() + " uses 'method.baseline'");
+      return;
+    }
+    if (!BACKGROUND_SOURCES.contains(background.source())) {
+      problems.add("'background.source' is '" + background.source() + "'; expected one of " + sorted(BACKGROUND_SOURCES));
+    }
+    if (background.size() < 1) {
+      problems.add("'background.size' must be at least 1, got " + background.size());
+    }
+    if (background.k() < 1) {
+      problems.add("'background.k' must be at least 1, got " + background.k());
+    }
+    if ("dataset".equals(background.source())) {
+      InputConfig input = background.input();
+      if (input == null || (isBlank(input.path()) == isBlank(input.table()))) {
+        problems.add("'background.source: dataset' needs 'background.input' with exactly one of 'path' or 'table'");
+      }
+    } else if (background.input() != null) {
+      problems.add("'background.input' is only used with 'background.source: dataset'");
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  private static void checkAudit(JobConfig config, List<String> problems) {
+    if (new HashSet<>(config.segmentBy()).size() != config.segmentBy().size()) {
+      problems.add("'segment_by' lists a column twice");
+    }
+    if (config.segmentMinRows() < 1) {
+      problems.add("'segment_min_rows' must be at least 1, got " + config.segmentMinRows());
+    }
+    DriftConfig drift = config.drift();
+    if (drift.topK() < 1) {
+      problems.add("'drift.top_k' must be at least 1, got " + drift.topK());
+    }
+    if (drift.maxRankDisagreement() != null && !(drift.maxRankDisagreement() >= 0 && drift.maxRankDisagreement() <= 1)) {
+      problems.add("'drift.max_rank_disagreement' must be between 0 and 1, got " + drift.maxRankDisagreement());
+    }
+    if (drift.maxSignificantChanges() != null && drift.maxSignificantChanges() < 0) {
+      problems.add("'drift.max_significant_changes' must be 0 or more, got " + drift.maxSignificantChanges());
     }
   }
 
@@ -144,6 +239,9 @@ public final class JobConfigValidator {
     }
     if (execution.batchRows() != null && execution.batchRows() < 1) {
       problems.add("'execution.batch_rows' must be at least 1, got " + execution.batchRows());
+    }
+    if (execution.progressSeconds() < 0) {
+      problems.add("'execution.progress_seconds' must be 0 or more, got " + execution.progressSeconds());
     }
     if (execution.threadsPerTask() != null && execution.threadsPerTask() < 1) {
       problems.add("'execution.threads_per_task' must be at least 1, got " + execution.threadsPerTask());

@@ -9,8 +9,25 @@ import java.io.Serializable;
  * so each method accepts exactly its own keys. An absent name means {@link Defaults#METHOD}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "name")
-@JsonSubTypes({@JsonSubTypes.Type(value = IntegratedGradientsConfig.class, name = "integrated_gradients")})
-public sealed interface MethodConfig extends Serializable permits IntegratedGradientsConfig {
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = IntegratedGradientsConfig.class, name = IntegratedGradientsConfig.ID),
+  @JsonSubTypes.Type(value = KernelShapConfig.class, name = KernelShapConfig.ID),
+  @JsonSubTypes.Type(value = GradientShapConfig.class, name = GradientShapConfig.ID),
+  @JsonSubTypes.Type(value = SamplingShapleyConfig.class, name = SamplingShapleyConfig.ID),
+  @JsonSubTypes.Type(value = ExactShapleyConfig.class, name = ExactShapleyConfig.ID)
+})
+public sealed interface MethodConfig extends Serializable
+    permits IntegratedGradientsConfig, KernelShapConfig, GradientShapConfig, SamplingShapleyConfig,
+        ExactShapleyConfig {
+
+  /** Ids of every method, as the job file names them. */
+  java.util.List<String> IDS = java.util.List.of(IntegratedGradientsConfig.ID, KernelShapConfig.ID,
+      GradientShapConfig.ID, SamplingShapleyConfig.ID, ExactShapleyConfig.ID);
+
+  /** Whether the method explains against a background distribution (the SHAP family). */
+  default boolean usesBackground() {
+    return !(this instanceof IntegratedGradientsConfig);
+  }
 
   /** The method's stable id, as written in the job file and the output tables. */
   String id();

@@ -16,6 +16,8 @@ import static org.apache.spark.sql.functions.when;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -52,30 +54,35 @@ public final class FeatureEncoder implements Serializable {
   private final List<Feature> features;
   private final int width;
   private final FeatureGroups groups;
+  private final List<String> playerNames;
 
-  FeatureEncoder(List<Feature> features) {
+  /**
+   * @param features the features in model input order
+   * @param namedGroups groups of feature names reported as one player, placed where their first
+   *     member stands
+   */
+  FeatureEncoder(List<Feature> features, Map<String, List<String>> namedGroups) {
     this.features = List.copyOf(features);
-    int offset = 0;
+    Map<String, String> groupOf = new HashMap<>();
+    namedGroups.forEach((group, members) -> members.forEach(member -> groupOf.put(member, group)));
+    Map<String, Integer> playerOfName = new LinkedHashMap<>();
     List<Integer> playerOfColumn = new ArrayList<>();
-    int player = 0;
+    int offset = 0;
     for (Feature feature : this.features) {
       if (feature.offset() != offset) {
         throw new IllegalStateException("feature " + feature.name() + " is not at offset " + offset);
       }
       offset += feature.width();
-      if (feature.kind() == Feature.Kind.VECTOR) {
-        for (int i = 0; i < feature.width(); i++) {
-          playerOfColumn.add(player++);
-        }
-      } else {
-        for (int i = 0; i < feature.width(); i++) {
-          playerOfColumn.add(player);
-        }
-        player++;
+      for (int i = 0; i < feature.width(); i++) {
+        // A vector's elements are features of their own; other features own all their slots.
+        String name = feature.kind() == Feature.Kind.VECTOR ? feature.elementNames().get(i) : feature.name();
+        String player = groupOf.getOrDefault(name, name);
+        playerOfColumn.add(playerOfName.computeIfAbsent(player, p -> playerOfName.size()));
       }
     }
     this.width = offset;
-    this.groups = new FeatureGroups(playerOfColumn.stream().mapToInt(Integer::intValue).toArray(), player);
+    this.playerNames = List.copyOf(playerOfName.keySet());
+    this.groups = new FeatureGroups(playerOfColumn.stream().mapToInt(Integer::intValue).toArray(), playerNames.size());
   }
 
   /** Width of the encoded vector: the model's input width. */
@@ -88,17 +95,9 @@ public final class FeatureEncoder implements Serializable {
     return groups;
   }
 
-  /** The features as reported, one per player, in player order. */
+  /** The features as reported, one per player (a group counts once), in player order. */
   public List<String> playerNames() {
-    List<String> names = new ArrayList<>();
-    for (Feature feature : features) {
-      if (feature.kind() == Feature.Kind.VECTOR) {
-        names.addAll(feature.elementNames());
-      } else {
-        names.add(feature.name());
-      }
-    }
-    return names;
+    return playerNames;
   }
 
   /** The features as configured, in model input order. */
@@ -226,7 +225,7 @@ public final class FeatureEncoder implements Serializable {
         names.add(column + "_" + i);
       }
       features.add(new Feature(column, column, Feature.Kind.VECTOR, List.of(), names, 0, width));
-      return new FeatureEncoder(features);
+      return new FeatureEncoder(features, config.groups());
     }
     int offset = 0;
     for (String column : config.columns()) {
@@ -244,7 +243,7 @@ public final class FeatureEncoder implements Serializable {
       features.add(feature);
       offset += feature.width();
     }
-    return new FeatureEncoder(features);
+    return new FeatureEncoder(features, config.groups());
   }
 
   /**

@@ -1,7 +1,10 @@
 package org.attribution.job;
 
+import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -22,8 +26,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.GlobalImportance;
-import org.attribution.aggregate.TargetImportance;
+import org.attribution.aggregate.ImportanceSummary;
+import org.attribution.config.Defaults;
+import org.attribution.config.DriftConfig;
 import org.attribution.config.ExecutionConfig;
 import org.attribution.config.InputConfig;
 import org.attribution.config.InvalidJobException;
@@ -32,11 +40,15 @@ import org.attribution.config.JobConfigValidator;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.data.RowIds;
 import org.attribution.data.Vocabularies;
-import org.attribution.output.ImportanceTable;
+import org.attribution.method.CoalitionEvaluator;
+import org.attribution.model.ModelFunction;
+import org.attribution.output.AuditTables;
+import org.attribution.output.HtmlReport;
+import org.attribution.output.ReportData;
 import org.attribution.output.ManifestWriter;
-import org.attribution.output.OutputLayout;
 import org.attribution.output.RunInfo;
 import org.attribution.output.RunManifest;
+import org.attribution.output.RunStore;
 
 /**
  * Explains a model over a dataset and writes the results: the programmatic entry point, which the
@@ -72,7 +84,7 @@ public final class AttributionJob {
     this.spark = Objects.requireNonNull(builder.spark, "spark");
     this.config = JobConfigValidator.validate(Objects.requireNonNull(builder.config, "config"));
     this.providedInput = builder.input;
-    this.runId = builder.runId != null ? builder.runId : newRunId(config.jobName());
+    this.runId = RunStore.checkRunId(builder.runId != null ? builder.runId : newRunId(config.jobName()));
   }
 
   /** Starts describing a job on {@code spark}. */
@@ -123,7 +135,6 @@ public final class AttributionJob {
     Instant started = Instant.now();
     Map<String, Long> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    String previousGroup = spark.sparkContext().getLocalProperty("spark.jobGroup.id");
     spark.sparkContext().setJobGroup("spark-attribution-" + runId, "Attribution run " + runId, false);
     try {
       // Model problems are found before the input is touched: only vector features need the
@@ -136,55 +147,86 @@ public final class AttributionJob {
       int threads = threadsPerTask(config.execution());
       ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
           config.model().device(), encoder.width(), threads);
-      int outputs = DryRun.check(modelSpec, artifact, config.target());
+      ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
+      int outputs = driverModel.outputWidth();
       Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
       StructType schema = input.schema();
       encoder.checkSchema(schema);
+      List<String> segments = config.segmentBy();
+      segments.forEach(column -> requireColumn(schema, column, "segment_by"));
       timings.put("validate", elapsedMs(t0));
 
       long t1 = System.nanoTime();
       Column reason = encoder.rejectReason();
-      Column rowId = RowIds.column(config.input().idColumn(), schema).as("row_id");
+      Column rowId = RowIds.column(config.input().idColumn(), schema);
       List<Column> encodedSelect = new ArrayList<>();
-      encodedSelect.add(rowId);
+      encodedSelect.add(rowId.as("row_id"));
+      // Every random choice for a row derives from this seed alone: it is a function of the run
+      // seed and the row id, so partitioning, batching and retries cannot change a result.
+      encodedSelect.add(xxhash64(lit(config.seed()), rowId).as("row_seed"));
+      segments.forEach(column -> encodedSelect.add(col(quoted(column)).cast("string").as(column)));
       encodedSelect.addAll(List.of(encoder.encodedColumns()));
       Dataset<Row> valid = input.filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
       float[] baseline = Baselines.resolve(config.method(), encoder, valid);
+      BackgroundSets.Built background = config.method().usesBackground()
+          ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
+              in -> FeatureEncoder.normalise(read(in), config.features()))
+          : null;
       if (config.input().partitions() != null) {
         valid = valid.repartition(config.input().partitions());
       }
       timings.put("baseline", elapsedMs(t1));
 
       int maxEvaluationRows = maxEvaluationRows(config.execution(), encoder.width(), outputs);
-      MethodFactory methods = new MethodFactory(config.method(), baseline, encoder.groups(), maxEvaluationRows);
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      MethodFactory methods = new MethodFactory(config.method(), baseline,
+          background == null ? null : jsc.broadcast(background.background()),
+          background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows);
+      checkMethod(methods, driverModel);
+      double[] baseValues = background == null ? null
+          : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
+              .baseValues();
       int batchRows = batchRows(config.execution(), maxEvaluationRows, methods.evaluationsPerRow());
-      Broadcast<byte[]> bytes = spark.sparkContext().broadcast(
-          artifact.bytes(), scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
+      Broadcast<byte[]> bytes = jsc.broadcast(artifact.bytes());
       List<String> features = encoder.playerNames();
-      StructType resultSchema = ResultSchema.of(RowIds.type(config.input().idColumn(), schema), features);
+      StructType resultSchema = ResultSchema.of(
+          RowIds.type(config.input().idColumn(), schema), features, segments, methods.reportsStandardErrors());
+      LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
       Dataset<Row> results = valid.mapPartitions(
-          new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows),
+          new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows, segments.size(),
+              explainedRows),
           Encoders.row(resultSchema));
 
-      OutputLayout layout = new OutputLayout(config.output().path());
+      RunStore store = new RunStore(config.output().path(), hadoopConf());
+      store.clearStaging(runId);
       long t2 = System.nanoTime();
       spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
-      if (config.output().perRow()) {
-        results.write().mode(SaveMode.Overwrite).parquet(layout.perRow());
-        results = spark.read().parquet(layout.perRow());
+      ImportanceSummary importance;
+      int interval = config.execution().progressSeconds();
+      try (Progress progress = Progress.start(explainedRows, interval > 0 ? input.count() : 0, interval, System.err)) {
+        if (config.output().perRow()) {
+          results.write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
+          results = spark.read().parquet(store.staged(runId, "per_row"));
+        }
+        importance = GlobalImportance.compute(results, features, segments, config.segmentMinRows());
       }
-      List<TargetImportance> importance = GlobalImportance.compute(results, features);
       long attributeMs = elapsedMs(t2);
       timings.put("attribute", attributeMs);
 
       long t3 = System.nanoTime();
       spark.sparkContext().setJobDescription("Writing outputs");
-      RunInfo run = new RunInfo(runId, config.jobName(), config.model().name(), artifact.sha256(), config.method().id());
-      ImportanceTable.write(spark, run, importance, layout.globalImportance());
+      RunInfo run = new RunInfo(runId, started, config.jobName(), datasetName(), config.model().name(),
+          artifact.sha256(), config.method().id());
+      write(AuditTables.importanceRows(run, importance.rows()), AuditTables.IMPORTANCE,
+          store.staged(runId, "global_importance"));
+      Drift.Result drift = compareWithEarlierRun(store, importance);
+      if (drift != null) {
+        write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
+      }
       input.withColumn("reject_reason", reason)
           .filter(col("reject_reason").isNotNull())
-          .write().mode(SaveMode.Overwrite).parquet(layout.rejects());
-      Dataset<Row> rejects = spark.read().parquet(layout.rejects());
+          .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "rejects"));
+      Dataset<Row> rejects = spark.read().parquet(store.staged(runId, "rejects"));
       Map<String, Long> rejectReasons = new LinkedHashMap<>();
       for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
           .collectAsList()) {
@@ -194,39 +236,87 @@ public final class AttributionJob {
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));
 
-      long resultRows = importance.stream().mapToLong(TargetImportance::rows).sum();
+      long resultRows = importance.resultRows();
       long explained = config.target().mode().equals("all") ? resultRows / outputs : resultRows;
       RunManifest manifest = new RunManifest(
-          runId, started.toString(), Instant.now().toString(), spark.version(), config,
+          AuditTables.SCHEMA_VERSION, runId, datasetName(), started.toString(), Instant.now().toString(), spark.version(),
+          config,
           new RunManifest.Model(config.model().name(), artifact.path(), artifact.sha256(), artifact.bytes().length,
               encoder.width(), outputs, config.model().output()),
           features, encoder.width(),
-          new RunManifest.Execution(batchRows, maxEvaluationRows, threads, baseline),
+          new RunManifest.Execution(batchRows, maxEvaluationRows, threads, methods.evaluationsPerRow(), baseline),
+          background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
+              background.background().count(), baseValues),
           new RunManifest.Rows(explained + rejected, explained, rejected, resultRows),
           rejectReasons, timings,
           attributeMs == 0 ? 0 : explained * 1000.0 / attributeMs,
-          importance.stream().map(t -> new RunManifest.Completeness(
-              t.target(), t.targetName(), t.meanAbsGap(), t.maxAbsGap(), t.meanAbsDelta())).toList(),
-          outputs(layout));
-      ManifestWriter.write(manifest, layout.manifest(), hadoopConf());
-      return new AttributionResult(manifest, importance, layout);
+          importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
+              q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
+          drift == null ? null : drift.summary(),
+          outputs(store));
+      HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows()),
+          store.stagedReport(runId), hadoopConf());
+      String manifestJson = ManifestWriter.toJson(manifest);
+      ManifestWriter.write(manifestJson, store.stagedManifest(runId), hadoopConf());
+      write(List.of(AuditTables.runRow(run, manifest, importance.quality(), drift == null ? null : drift.summary(),
+          manifestJson)), AuditTables.RUNS, store.staged(runId, "runs"));
+      store.commit(runId, started.atZone(ZoneOffset.UTC).toLocalDate());
+      return new AttributionResult(runId, manifest, importance, drift, store);
     } finally {
       spark.sparkContext().clearJobGroup();
-      if (previousGroup != null) {
-        spark.sparkContext().setLocalProperty("spark.jobGroup.id", previousGroup);
-      }
     }
   }
 
-  private Map<String, String> outputs(OutputLayout layout) {
-    Map<String, String> outputs = new LinkedHashMap<>();
-    outputs.put("global_importance", layout.globalImportance());
-    if (config.output().perRow()) {
-      outputs.put("per_row", layout.perRow());
+  /** Drift against the configured earlier run; null for the first run of an audit. */
+  private Drift.Result compareWithEarlierRun(RunStore store, ImportanceSummary importance) {
+    DriftConfig drift = config.drift();
+    String earlier;
+    if (drift.compareTo().equals(Defaults.DRIFT_COMPARE_TO)) {
+      earlier = store.previousRun(spark, config.jobName(), runId).orElse(null);
+      if (earlier == null) {
+        return null;
+      }
+    } else {
+      earlier = drift.compareTo();
+      if (!store.hasRun(spark, earlier)) {
+        throw new InvalidJobException("Cannot compare with run '" + earlier + "': no such run in "
+            + store.table("runs"));
+      }
     }
-    outputs.put("rejects", layout.rejects());
-    outputs.put("manifest", layout.manifest());
+    return Drift.compare(earlier, store.overallImportance(spark, earlier), importance.rows(), drift.topK(),
+        drift.maxRankDisagreement(), drift.maxSignificantChanges());
+  }
+
+  private void write(List<Row> rows, StructType schema, String path) {
+    spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
+  private String datasetName() {
+    if (providedInput != null) {
+      return config.input() != null && config.input().path() != null ? config.input().path() : "dataframe";
+    }
+    return config.input().table() != null ? config.input().table() : config.input().path();
+  }
+
+  private Map<String, String> outputs(RunStore store) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (String table : RunStore.TABLES) {
+      outputs.put(table, store.table(table));
+    }
+    outputs.put("manifest", store.manifest(runId));
+    outputs.put("report", store.report(runId));
     return outputs;
+  }
+
+  private static void requireColumn(StructType schema, String column, String key) {
+    if (!java.util.Arrays.asList(schema.fieldNames()).contains(column)) {
+      throw new InvalidJobException("Cannot use " + key + " column '" + column + "': no such column in the input"
+          + " (columns: " + String.join(", ", schema.fieldNames()) + ")");
+    }
+  }
+
+  private static String quoted(String column) {
+    return "`" + column.replace("`", "``") + "`";
   }
 
   private Dataset<Row> readNormalisedInput() {
@@ -234,10 +324,10 @@ public final class AttributionJob {
   }
 
   private Dataset<Row> readInput() {
-    if (providedInput != null) {
-      return providedInput;
-    }
-    InputConfig in = config.input();
+    return providedInput != null ? providedInput : read(config.input());
+  }
+
+  private Dataset<Row> read(InputConfig in) {
     try {
       if (in.table() != null) {
         return spark.table(in.table());
@@ -284,12 +374,22 @@ public final class AttributionJob {
     return (int) Math.max(1, Math.min(MAX_EVALUATION_ROWS, rows));
   }
 
-  static int batchRows(ExecutionConfig execution, int maxEvaluationRows, int evaluationsPerRow) {
+  static int batchRows(ExecutionConfig execution, int maxEvaluationRows, long evaluationsPerRow) {
     if (execution.batchRows() != null) {
       return execution.batchRows();
     }
-    return Math.max(1, Math.min(MAX_BATCH_ROWS, maxEvaluationRows / evaluationsPerRow));
+    return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, maxEvaluationRows / evaluationsPerRow));
   }
+
+  /** Builds the method once on the driver, so settings that do not fit fail before any task. */
+  private static void checkMethod(MethodFactory methods, ModelFunction model) {
+    try {
+      methods.create(model);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidJobException(e.getMessage(), e);
+    }
+  }
+
 
   private org.apache.hadoop.conf.Configuration hadoopConf() {
     return spark.sparkContext().hadoopConfiguration();

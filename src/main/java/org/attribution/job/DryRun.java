@@ -16,10 +16,10 @@ final class DryRun {
   /**
    * Checks the model against the features and the target settings.
    *
-   * @return the model's number of outputs
+   * @return the model as loaded on the driver
    * @throws InvalidJobException naming the mismatch
    */
-  static int check(ModelSpec spec, ModelArtifact artifact, TargetConfig target) {
+  static ModelFunction check(ModelSpec spec, ModelArtifact artifact, TargetConfig target) {
     ModelFunction model;
     try {
       model = ExecutorModels.get(spec, artifact::bytes, null);
@@ -50,7 +50,7 @@ final class DryRun {
       throw new InvalidJobException("Cannot use target.class_names: it names " + target.classNames().size()
           + " classes, but the model has " + width + " outputs");
     }
-    return width;
+    return model;
   }
 
   private static String firstLine(RuntimeException e) {

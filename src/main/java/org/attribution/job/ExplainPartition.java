@@ -1,5 +1,6 @@
 package org.attribution.job;
 
+import org.attribution.output.ResultSchema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -10,6 +11,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
 import org.attribution.config.TargetConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
@@ -34,6 +36,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final MethodFactory methods;
   private final TargetConfig target;
   private final int batchRows;
+  private final int segments;
+  private final LongAccumulator explainedRows;
 
   ExplainPartition(
       Broadcast<byte[]> modelBytes,
@@ -41,13 +45,17 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       FeatureEncoder encoder,
       MethodFactory methods,
       TargetConfig target,
-      int batchRows) {
+      int batchRows,
+      int segments,
+      LongAccumulator explainedRows) {
     this.modelBytes = modelBytes;
     this.modelSpec = modelSpec;
     this.encoder = encoder;
     this.methods = methods;
     this.target = target;
     this.batchRows = batchRows;
+    this.segments = segments;
+    this.explainedRows = explainedRows;
   }
 
   @Override
@@ -64,6 +72,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final int width = encoder.width();
     private final float[] inputs;
     private final Object[] ids;
+    private final long[] seeds;
+    private final String[][] segmentValues;
     private List<Row> pending = List.of();
     private int next;
 
@@ -73,6 +83,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       this.method = method;
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
+      this.seeds = new long[batchRows];
+      this.segmentValues = new String[batchRows][segments];
     }
 
     @Override
@@ -101,7 +113,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       while (rows < batchRows && input.hasNext()) {
         Row row = input.next();
         ids[rows] = row.get(0);
-        encoder.encode(row, 1, inputs, rows * width);
+        seeds[rows] = row.getLong(1);
+        for (int s = 0; s < segments; s++) {
+          segmentValues[rows][s] = row.getString(2 + s);
+        }
+        encoder.encode(row, 2 + segments, inputs, rows * width);
         rows++;
       }
       // Only the last batch of a partition is short; models take exactly rows x width values.
@@ -113,10 +129,12 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       float[] expanded = perRow == 1 ? batch : new float[explained * width];
       int[] targets = new int[explained];
       int[] source = new int[explained];
+      long[] explainedSeeds = new long[explained];
       for (int r = 0; r < rows; r++) {
         for (int k = 0; k < perRow; k++) {
           int e = r * perRow + k;
           source[e] = r;
+          explainedSeeds[e] = seeds[r];
           targets[e] = switch (target.mode()) {
             case "all" -> k;
             case "class" -> target.classIndex();
@@ -127,12 +145,14 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           }
         }
       }
-      Attributions result = method.attribute(expanded, explained, targets);
+      Attributions result = method.attribute(expanded, explained, targets, explainedSeeds);
+      explainedRows.add(rows);
       List<Row> out = new ArrayList<>(explained);
       int players = result.players();
+      boolean withErrors = methods.reportsStandardErrors();
       for (int e = 0; e < explained; e++) {
         int r = source[e];
-        Object[] fields = new Object[ResultSchema.FIXED_FIELDS + players];
+        Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players];
         fields[0] = ids[r];
         fields[1] = targets[e];
         fields[2] = target.nameOf(targets[e]);
@@ -140,8 +160,13 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         fields[4] = outputs > 1 ? argmax(predictions, r * outputs, outputs) : null;
         fields[5] = result.references()[e];
         fields[6] = result.gap(e);
+        System.arraycopy(segmentValues[r], 0, fields, ResultSchema.FIXED_FIELDS, segments);
+        int first = ResultSchema.FIXED_FIELDS + segments;
         for (int p = 0; p < players; p++) {
-          fields[ResultSchema.FIXED_FIELDS + p] = result.value(e, p);
+          fields[first + p] = result.value(e, p);
+          if (withErrors) {
+            fields[first + players + p] = result.standardError(e, p);
+          }
         }
         out.add(RowFactory.create(fields));
       }

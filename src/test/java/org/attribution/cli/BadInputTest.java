@@ -209,7 +209,7 @@ class BadInputTest {
         .withColumn("term", when(col("loan_id").equalTo(5), lit(null)).otherwise(col("term")))
         .write().parquet(data.toString());
     Path file = jobFile("bad-rows", DATA, data.toString());
-    Outcome outcome = run("--job", file.toString());
+    Outcome outcome = run("--job", file.toString(), "--run-id", "bad-rows");
     assertEquals(0, outcome.exitCode(), outcome.err());
 
     Path out = dir.resolve("out-bad-rows");
@@ -223,7 +223,7 @@ class BadInputTest {
         3L, "infinite value in feature 'annual_inc'",
         4L, "unknown category 'ZZ' in feature 'addr_state'",
         5L, "null value in feature 'term'"), reasons);
-    JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifests/bad-rows.json").toFile());
     assertEquals(50, manifest.at("/rows/read").asLong());
     assertEquals(45, manifest.at("/rows/explained").asLong());
     assertEquals(5, manifest.at("/rows/rejected").asLong());

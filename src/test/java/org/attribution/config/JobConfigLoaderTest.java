@@ -85,7 +85,7 @@ class JobConfigLoaderTest {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> parse(MINIMAL + "method: {name: magic}\n", Map.of()));
     assertEquals("Cannot read job file job.yaml: unknown method 'magic' at 'method'; known methods: "
-        + "integrated_gradients", e.getMessage());
+        + "integrated_gradients, kernel_shap, gradient_shap, sampling_shapley, exact_shapley", e.getMessage());
   }
 
   @Test
@@ -148,5 +148,60 @@ class JobConfigLoaderTest {
   void vectorModeExcludesColumns() {
     assertEquals("Cannot run job: 'features' needs exactly one of 'columns' or 'vector_column'",
         failure(MINIMAL.replace("{columns: [a, b]}", "{columns: [a], vector_column: v}")));
+  }
+
+  @Test
+  void shapMethodsGetTheirDefaultsAndADefaultBackground() {
+    JobConfig kernel = parse(MINIMAL + "method: {name: kernel_shap}\n", Map.of());
+    assertEquals(new KernelShapConfig(null), kernel.method());
+    assertEquals(new BackgroundConfig("sample", Defaults.BACKGROUND_SIZE, Defaults.BACKGROUND_CLUSTERS, null),
+        kernel.background());
+    assertEquals(new GradientShapConfig(Defaults.GRADIENT_SHAP_SAMPLES, 0.0),
+        parse(MINIMAL + "method: {name: gradient_shap}\n", Map.of()).method());
+    assertEquals(new SamplingShapleyConfig(Defaults.SAMPLING_SHAPLEY_PERMUTATIONS),
+        parse(MINIMAL + "method: {name: sampling_shapley}\n", Map.of()).method());
+    assertEquals(new ExactShapleyConfig(), parse(MINIMAL, Map.of("method.name", "exact_shapley")).method());
+    assertEquals(null, parse(MINIMAL, Map.of()).background(), "Integrated Gradients has no background");
+  }
+
+  @Test
+  void methodKeysBelongToTheirMethod() {
+    InvalidJobException e = assertThrows(InvalidJobException.class,
+        () -> parse(MINIMAL + "method: {name: kernel_shap, steps: 50}\n", Map.of()));
+    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: budget", e.getMessage());
+  }
+
+  @Test
+  void shapSettingsAreChecked() {
+    String message = failure(MINIMAL + """
+        method: {name: sampling_shapley, permutations: 3}
+        background: {source: clusters, size: 0, input: {path: other.parquet}}
+        """);
+    for (String expected : List.of(
+        "'method.permutations' must be an even number of at least 2 (each permutation is used with its reverse), got 3",
+        "'background.source' is 'clusters'; expected one of dataset, kmeans, sample",
+        "'background.size' must be at least 1, got 0",
+        "'background.input' is only used with 'background.source: dataset'")) {
+      assertTrue(message.contains(expected), () -> "missing <" + expected + "> in:\n" + message);
+    }
+    assertEquals("Cannot run job: 'background' is only used by the SHAP methods; integrated_gradients uses "
+        + "'method.baseline'", failure(MINIMAL + "background: {source: sample}\n"));
+    assertEquals("Cannot run job: 'background.source: dataset' needs 'background.input' with exactly one of 'path' "
+        + "or 'table'", failure(MINIMAL + "method: {name: kernel_shap}\nbackground: {source: dataset}\n"));
+    assertEquals("Cannot run job: 'method.noise_std' must be a finite number of 0 or more, got -1.0",
+        failure(MINIMAL + "method: {name: gradient_shap, noise_std: -1}\n"));
+  }
+
+  @Test
+  void featureGroupsAreChecked() {
+    String message = failure(MINIMAL.replace("{columns: [a, b]}",
+        "{columns: [a, b, c], groups: {g: [a, z], h: [a, b], c: [b], e: []}}"));
+    for (String expected : List.of(
+        "'features.groups.g' names 'z', which is not a feature",
+        "'features.groups' puts 'a' in more than one group",
+        "'features.groups.c' has the name of a feature outside the group",
+        "'features.groups.e' is empty")) {
+      assertTrue(message.contains(expected), () -> "missing <" + expected + "> in:\n" + message);
+    }
   }
 }

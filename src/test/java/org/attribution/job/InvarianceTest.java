@@ -1,5 +1,6 @@
 package org.attribution.job;
 
+import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -54,7 +55,7 @@ class InvarianceTest {
     all[overrides.length + 1] = "zeros";
     JobConfig config = SampleJob.config(dir.resolve(name), all);
     AttributionResult result = AttributionJob.builder(spark).config(config).input(subset).execute();
-    return spark.read().parquet(result.layout().perRow()).orderBy("row_id").collectAsList();
+    return spark.read().parquet(result.store().table("per_row")).filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id").orderBy("row_id").collectAsList();
   }
 
   /** Prediction, reference, gap and every attribution of every row. */

@@ -15,10 +15,10 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.attribution.aggregate.FeatureImportance;
-import org.attribution.aggregate.TargetImportance;
+import org.attribution.aggregate.ImportanceRow;
+import org.attribution.aggregate.QualityStats;
 import org.attribution.model.ModelCache;
-import org.attribution.output.ImportanceTable;
+import org.attribution.output.AuditTables;
 import org.attribution.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,8 @@ class SampleJobEndToEndTest {
   @Test
   void globalTableHasOneRowPerFeatureWithConsistentRanks() {
     Dataset<Row> global = spark.read().parquet(output.resolve("global_importance").toString());
-    assertEquals(ImportanceTable.SCHEMA.asNullable().toDDL(), global.schema().asNullable().toDDL());
+    assertEquals(AuditTables.IMPORTANCE.asNullable().toDDL() + ",run_date DATE,run_id STRING",
+        global.schema().asNullable().toDDL());
     List<Row> rows = global.orderBy("rank").collectAsList();
     assertEquals(SampleJob.FEATURES, rows.size());
     double previous = Double.POSITIVE_INFINITY;
@@ -57,6 +58,9 @@ class SampleJobEndToEndTest {
       assertEquals("integrated_gradients", row.getAs("method"));
       assertEquals((long) SampleJob.ROWS, (long) row.getAs("rows"));
       assertEquals(i + 1, (int) row.getAs("rank"));
+      assertEquals(AuditTables.SCHEMA_VERSION, (int) row.getAs("schema_version"));
+      assertEquals(SampleJob.DATA, row.getAs("dataset"));
+      assertTrue(row.isNullAt(row.fieldIndex("segment_column")), "an overall row");
       double meanAbs = row.getAs("mean_abs_attribution");
       double mean = row.getAs("mean_attribution");
       assertTrue(meanAbs <= previous, "ranked by mean |attribution|");
@@ -68,8 +72,7 @@ class SampleJobEndToEndTest {
   @Test
   void globalStatisticsEqualADirectComputationOverThePerRowTable() {
     Dataset<Row> perRow = spark.read().parquet(output.resolve("per_row").toString());
-    TargetImportance target = result.importance().get(0);
-    for (FeatureImportance f : target.features()) {
+    for (ImportanceRow f : result.importance().overall(1)) {
       String column = "attr_" + f.feature();
       Row direct = perRow.agg(avg(abs(col(column))), avg(col(column))).first();
       assertEquals(direct.getDouble(0), f.meanAbsAttribution(), 1e-12 * Math.max(1, Math.abs(direct.getDouble(0))));
@@ -79,7 +82,7 @@ class SampleJobEndToEndTest {
 
   @Test
   void perRowTableHasEveryRowAndFeature() {
-    Dataset<Row> perRow = spark.read().parquet(output.resolve("per_row").toString());
+    Dataset<Row> perRow = spark.read().parquet(output.resolve("per_row").toString()).drop("run_date", "run_id");
     List<String> expected = new ArrayList<>(List.of(
         "row_id", "target", "target_name", "prediction", "predicted_class", "reference", "completeness_gap"));
     result.manifest().features().forEach(f -> expected.add("attr_" + f));
@@ -93,7 +96,7 @@ class SampleJobEndToEndTest {
 
   @Test
   void gaussLegendreWithFiftyStepsIsCompleteToOnePartInAThousand() {
-    TargetImportance target = result.importance().get(0);
+    QualityStats target = result.importance().quality().get(0).stats();
     assertTrue(target.meanAbsDelta() > 0.01, "the sample model's output moves away from the baseline");
     double relative = target.meanAbsGap() / target.meanAbsDelta();
     assertTrue(relative < 1e-3, "mean |gap| / mean |f(x) - f(baseline)| = " + relative);
@@ -101,7 +104,7 @@ class SampleJobEndToEndTest {
 
   @Test
   void manifestRecordsModelRowsTimingsAndQuality() throws Exception {
-    JsonNode manifest = new ObjectMapper().readTree(output.resolve("manifest.json").toFile());
+    JsonNode manifest = new ObjectMapper().readTree(output.resolve("manifests/sample-run.json").toFile());
     assertEquals("sample-run", manifest.get("run_id").asText());
     assertEquals(ModelCache.sha256Hex(Files.readAllBytes(SampleJob.MODEL)), manifest.at("/model/sha256").asText());
     assertEquals(SampleJob.ENCODED_WIDTH, manifest.at("/model/input_width").asInt());
@@ -115,7 +118,7 @@ class SampleJobEndToEndTest {
     assertTrue(manifest.at("/timings_ms/total").asLong() > 0);
     assertTrue(manifest.get("rows_per_second").asDouble() > 0);
     JsonNode completeness = manifest.get("completeness").get(0);
-    assertEquals(result.importance().get(0).meanAbsGap(), completeness.get("mean_abs_gap").asDouble(), 0);
+    assertEquals(result.importance().quality().get(0).stats().meanAbsGap(), completeness.get("mean_abs_gap").asDouble(), 0);
     assertTrue(completeness.get("max_abs_gap").asDouble() >= completeness.get("mean_abs_gap").asDouble());
     assertEquals(SampleJob.ENCODED_WIDTH, manifest.at("/execution/baseline").size());
   }

@@ -11,10 +11,10 @@ import java.nio.file.Path;
  * The TorchScript fixtures written by {@code src/test/python/make_model_fixtures.py}, and the
  * weights of its linear model repeated here so tests can compute the expected answers.
  */
-final class ModelFixtures {
+public final class ModelFixtures {
 
   /** {@code linear.pt}: y = W x + b, 4 inputs, 2 outputs, output shape [N, 2]. */
-  static final String LINEAR = "linear.pt";
+  public static final String LINEAR = "linear.pt";
 
   /** {@code linear_single_output.pt}: output 0 of {@link #LINEAR}, shape [N]. */
   static final String LINEAR_SINGLE_OUTPUT = "linear_single_output.pt";
@@ -26,14 +26,14 @@ final class ModelFixtures {
   static final String MLP_REFERENCE = "mlp_bn_dropout_reference.json";
 
   /** W of {@link #LINEAR}, as in the Python script. */
-  static final float[][] LINEAR_WEIGHT = {{1.0f, -2.0f, 0.5f, 3.0f}, {-1.5f, 0.25f, 2.0f, -0.75f}};
+  public static final float[][] LINEAR_WEIGHT = {{1.0f, -2.0f, 0.5f, 3.0f}, {-1.5f, 0.25f, 2.0f, -0.75f}};
 
   /** b of {@link #LINEAR}, as in the Python script. */
-  static final float[] LINEAR_BIAS = {0.5f, -1.0f};
+  public static final float[] LINEAR_BIAS = {0.5f, -1.0f};
 
   private ModelFixtures() {}
 
-  static Path path(String fixture) {
+  public static Path path(String fixture) {
     URL url = ModelFixtures.class.getResource("/models/" + fixture);
     if (url == null) {
       throw new IllegalStateException("Cannot find test fixture " + fixture);

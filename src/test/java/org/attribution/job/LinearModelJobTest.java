@@ -1,0 +1,108 @@
+package org.attribution.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.attribution.config.JobConfig;
+import org.attribution.config.JobConfigLoader;
+import org.attribution.model.ModelFixtures;
+import org.attribution.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every method through the whole job, on a TorchScript linear model y = W x + b whose attributions
+ * are known in closed form: with the background (or IG baseline) equal to the data mean m, the
+ * attribution of input i for output t is {@code W[t][i] * (x_i - m_i)} for Integrated Gradients
+ * and for every SHAP method, and the base value is f(m).
+ */
+class LinearModelJobTest {
+
+  static final int ROWS = 24;
+  static final int INPUTS = 4;
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static Dataset<Row> data;
+  static double[][] x = new double[ROWS][INPUTS];
+  static double[] mean = new double[INPUTS];
+
+  @BeforeAll
+  static void data() {
+    spark = SparkTestSession.get();
+    SplittableRandom random = new SplittableRandom(7);
+    List<Row> rows = new ArrayList<>();
+    for (int r = 0; r < ROWS; r++) {
+      Object[] fields = new Object[INPUTS + 1];
+      fields[0] = (long) r;
+      for (int i = 0; i < INPUTS; i++) {
+        // Values exact in float32, so the encoded inputs equal these doubles.
+        x[r][i] = Math.round(random.nextDouble(-3, 3) * 64) / 64.0;
+        fields[i + 1] = x[r][i];
+        mean[i] += x[r][i] / ROWS;
+      }
+      rows.add(RowFactory.create(fields));
+    }
+    StructType schema = DataTypes.createStructType(List.of(
+        DataTypes.createStructField("id", DataTypes.LongType, false),
+        DataTypes.createStructField("x0", DataTypes.DoubleType, false),
+        DataTypes.createStructField("x1", DataTypes.DoubleType, false),
+        DataTypes.createStructField("x2", DataTypes.DoubleType, false),
+        DataTypes.createStructField("x3", DataTypes.DoubleType, false)));
+    data = spark.createDataFrame(rows, schema);
+  }
+
+  static JobConfig config(String method) {
+    String yaml = """
+        input: {path: unused, id_column: id}
+        features: {columns: [x0, x1, x2, x3]}
+        model: {path: %s}
+        target: {mode: all}
+        output: {path: %s, per_row: true}
+        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve(method));
+    String methodYaml = switch (method) {
+      case "integrated_gradients" -> "{name: integrated_gradients, baseline: mean, steps: 4}";
+      // Expected gradients is exact for a linear model once every background row is used equally.
+      case "gradient_shap" -> "{name: gradient_shap, samples: " + 2 * ROWS + "}";
+      default -> "{name: " + method + "}";
+    };
+    String background = method.equals("integrated_gradients") ? "" : "background: {source: sample, size: 1000}\n";
+    return JobConfigLoader.parse(yaml + "method: " + methodYaml + "\n" + background, "linear.yaml", Map.of());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"integrated_gradients", "kernel_shap", "gradient_shap", "sampling_shapley", "exact_shapley"})
+  void attributionIsWeightTimesDistanceFromTheMean(String method) {
+    AttributionResult result = AttributionJob.builder(spark).config(config(method)).input(data).execute();
+    List<Row> rows = spark.read().parquet(result.store().table("per_row")).filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id").orderBy("row_id", "target").collectAsList();
+    assertEquals(ROWS * 2, rows.size());
+    for (Row row : rows) {
+      int r = (int) row.getLong(0);
+      int t = row.getInt(1);
+      double reference = ModelFixtures.LINEAR_BIAS[t];
+      for (int i = 0; i < INPUTS; i++) {
+        double expected = ModelFixtures.LINEAR_WEIGHT[t][i] * (x[r][i] - mean[i]);
+        assertEquals(expected, row.<Double>getAs("attr_x" + i), 1e-4, method + " row " + r + " target " + t + " x" + i);
+        reference += ModelFixtures.LINEAR_WEIGHT[t][i] * mean[i];
+      }
+      assertEquals(reference, row.<Double>getAs("reference"), 1e-4, method + " reference (f of the mean)");
+      assertEquals(0, row.<Double>getAs("completeness_gap"), 1e-4, method + " completeness");
+    }
+    if (!method.equals("integrated_gradients")) {
+      assertEquals(ROWS, result.manifest().background().rows(), "the background is every row");
+    }
+  }
+}
