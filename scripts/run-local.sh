@@ -2,10 +2,11 @@
 # Runs the attribution job on data-sample/ in an embedded local Spark session.
 # Needs only Java 17 and Maven: the first run downloads dependencies and builds.
 # Extra arguments go to the job, e.g.:  scripts/run-local.sh --set method.rule=trapezoid
+# Another job file:                    JOB=conf/lending-club-shap.yaml scripts/run-local.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-job=conf/lending-club-ig.yaml
+job=${JOB:-conf/lending-club-ig.yaml}
 cp_file=target/classpath.txt
 if [[ ! -f target/classes/org/attribution/cli/AttributionCli.class || ! -f $cp_file || pom.xml -nt $cp_file ]] \
    || [[ -n "$(find src/main -newer "$cp_file" -type f -print -quit)" ]]; then

@@ -32,6 +32,7 @@ import org.attribution.aggregate.GlobalImportance;
 import org.attribution.aggregate.ImportanceSummary;
 import org.attribution.config.Defaults;
 import org.attribution.config.DriftConfig;
+import org.attribution.config.ExactShapleyConfig;
 import org.attribution.config.ExecutionConfig;
 import org.attribution.config.InputConfig;
 import org.attribution.config.InvalidJobException;
@@ -41,6 +42,7 @@ import org.attribution.data.FeatureEncoder;
 import org.attribution.data.RowIds;
 import org.attribution.data.Vocabularies;
 import org.attribution.method.CoalitionEvaluator;
+import org.attribution.method.ExactShapley;
 import org.attribution.model.ModelFunction;
 import org.attribution.output.AuditTables;
 import org.attribution.output.HtmlReport;
@@ -147,6 +149,9 @@ public final class AttributionJob {
       int threads = threadsPerTask(config.execution());
       ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
           config.model().device(), encoder.width(), threads);
+      if (config.method() instanceof ExactShapleyConfig) {
+        checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
+      }
       ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
       int outputs = driverModel.outputWidth();
       Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
@@ -172,9 +177,7 @@ public final class AttributionJob {
           ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
               in -> FeatureEncoder.normalise(read(in), config.features()))
           : null;
-      if (config.input().partitions() != null) {
-        valid = valid.repartition(config.input().partitions());
-      }
+      valid = spread(valid);
       timings.put("baseline", elapsedMs(t1));
 
       int maxEvaluationRows = maxEvaluationRows(config.execution(), encoder.width(), outputs);
@@ -182,7 +185,7 @@ public final class AttributionJob {
       MethodFactory methods = new MethodFactory(config.method(), baseline,
           background == null ? null : jsc.broadcast(background.background()),
           background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows);
-      checkMethod(methods, driverModel);
+      checkMethod(() -> methods.create(driverModel));
       double[] baseValues = background == null ? null
           : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
               .baseValues();
@@ -265,6 +268,19 @@ public final class AttributionJob {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * Repartitions as configured, or else spreads an input of fewer partitions than the cluster
+   * runs tasks over all of them: a small file is one partition, and explaining is expensive
+   * enough per row that the shuffle pays for itself many times over.
+   */
+  private Dataset<Row> spread(Dataset<Row> rows) {
+    if (config.input().partitions() != null) {
+      return rows.repartition(config.input().partitions());
+    }
+    int parallelism = spark.sparkContext().defaultParallelism();
+    return rows.rdd().getNumPartitions() < parallelism ? rows.repartition(parallelism) : rows;
   }
 
   /** Drift against the configured earlier run; null for the first run of an audit. */
@@ -381,15 +397,14 @@ public final class AttributionJob {
     return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, maxEvaluationRows / evaluationsPerRow));
   }
 
-  /** Builds the method once on the driver, so settings that do not fit fail before any task. */
-  private static void checkMethod(MethodFactory methods, ModelFunction model) {
+  /** Runs a method's own checks on the driver, so settings that do not fit fail before any task. */
+  private static void checkMethod(Runnable check) {
     try {
-      methods.create(model);
+      check.run();
     } catch (IllegalArgumentException e) {
       throw new InvalidJobException(e.getMessage(), e);
     }
   }
-
 
   private org.apache.hadoop.conf.Configuration hadoopConf() {
     return spark.sparkContext().hadoopConfiguration();

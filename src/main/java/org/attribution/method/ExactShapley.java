@@ -22,6 +22,20 @@ import org.attribution.model.ModelFunction;
  */
 public final class ExactShapley implements AttributionMethod {
 
+  /**
+   * Checks that exact enumeration is affordable for this many players, so a job can say so
+   * before it reads any data.
+   *
+   * @throws IllegalArgumentException when there are more than {@link #MAX_PLAYERS}
+   */
+  public static void checkPlayers(int players) {
+    if (players > MAX_PLAYERS) {
+      throw new IllegalArgumentException(
+          "Cannot use exact Shapley with " + players + " players: at most " + MAX_PLAYERS
+              + " players (65,536 coalitions per row); group features or use kernel_shap");
+    }
+  }
+
   /** The most players exact enumeration accepts: 2^16 coalitions per row. */
   public static final int MAX_PLAYERS = 16;
 
@@ -41,11 +55,7 @@ public final class ExactShapley implements AttributionMethod {
    */
   public ExactShapley(
       ModelFunction model, Background background, FeatureGroups groups, int maxEvaluationRows) {
-    if (groups.players() > MAX_PLAYERS) {
-      throw new IllegalArgumentException(
-          "Cannot use exact Shapley with " + groups.players() + " players: at most " + MAX_PLAYERS
-              + " players (65,536 coalitions per row); group features or use kernel_shap");
-    }
+    checkPlayers(groups.players());
     this.explainer = new BackgroundExplainer(
         "compute exact Shapley values", model, background, groups, maxEvaluationRows);
     this.evaluator = explainer.evaluator();

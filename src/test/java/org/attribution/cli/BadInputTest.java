@@ -233,4 +233,35 @@ class BadInputTest {
     assertEquals(List.of(45L), explained.stream().map(r -> r.getLong(0)).toList());
     assertTrue(outcome.out().contains("45 rows explained, 5 rejected"), outcome.out());
   }
+
+  @Test
+  void exactShapleyOverTooManyPlayers() throws Exception {
+    Path file = jobFile("exact", "method: {name: integrated_gradients, steps: 8}", "method: {name: exact_shapley}");
+    assertRejected(run("--job", file.toString()), "Cannot use exact Shapley with 22 players: at most 16 players "
+        + "(65,536 coalitions per row); group features or use kernel_shap");
+  }
+
+  @Test
+  void missingSegmentColumn() throws Exception {
+    Path file = Files.writeString(dir.resolve("segment.yaml"),
+        Files.readString(jobFile("segment-base")) + "segment_by: [region]\n");
+    assertSchemaRejected(run("--job", file.toString()), "Cannot use segment_by column 'region': no such column in the "
+        + "input (columns: loan_id, funded_amnt,");
+  }
+
+  @Test
+  void driftAgainstAMissingRun() throws Exception {
+    Path file = Files.writeString(dir.resolve("compare.yaml"),
+        Files.readString(jobFile("compare-base")) + "drift: {compare_to: nightly-2026-01-01}\n");
+    Outcome outcome = run("--job", file.toString());
+    assertEquals("Cannot compare with run 'nightly-2026-01-01': no such run in " + dir.resolve("out-compare-base/runs"),
+        outcome.err());
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+  }
+
+  @Test
+  void badRunId() throws Exception {
+    assertRejected(run("--job", jobFile("run-id").toString(), "--run-id", "2026"), "Cannot use run id '2026': it "
+        + "must start with a letter and contain only letters, digits, '.', '_' and '-' (at most 200)");
+  }
 }
