@@ -96,31 +96,7 @@ final class BackgroundExplainer {
    *     widths, or a target is not an output of the model
    */
   void checkBatch(float[] inputs, int rows, int[] targets, long[] rowSeeds) {
-    if (rows <= 0) {
-      throw new IllegalArgumentException(
-          "Cannot explain rows: the row count must be positive, got " + rows);
-    }
-    if (inputs.length != (long) rows * width) {
-      throw new IllegalArgumentException(
-          "Cannot explain " + rows + " rows: expected " + rows + " x " + width
-              + " input values, got " + inputs.length);
-    }
-    if (targets.length != rows) {
-      throw new IllegalArgumentException(
-          "Cannot explain " + rows + " rows: expected " + rows + " targets, got " + targets.length);
-    }
-    if (rowSeeds.length != rows) {
-      throw new IllegalArgumentException(
-          "Cannot explain " + rows + " rows: expected " + rows + " row seeds, got "
-              + rowSeeds.length);
-    }
-    for (int r = 0; r < rows; r++) {
-      if (targets[r] < 0 || targets[r] >= outputWidth) {
-        throw new IllegalArgumentException(
-            "Cannot explain row " + r + ": target " + targets[r] + " is outside [0, "
-                + outputWidth + ")");
-      }
-    }
+    Batches.check(width, outputWidth, inputs, rows, targets, rowSeeds);
   }
 
   /**

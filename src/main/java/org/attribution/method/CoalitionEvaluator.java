@@ -17,8 +17,6 @@ import org.attribution.model.ModelFunction;
  */
 public final class CoalitionEvaluator {
 
-  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
-
   private final ModelFunction model;
   private final Background background;
   private final FeatureGroups groups;
@@ -162,10 +160,7 @@ public final class CoalitionEvaluator {
     int size;
 
     Chunk(long capacity, int width) {
-      if (capacity * width > MAX_ARRAY_LENGTH) {
-        throw new IllegalArgumentException("Cannot evaluate coalitions: a model call of " + capacity + " rows of "
-            + width + " columns would not fit in one Java array; lower maxEvaluationRows");
-      }
+      Batches.checkCallSize("evaluate coalitions", capacity, width);
       this.capacity = (int) Math.max(1, capacity);
       this.inputs = new float[this.capacity * width];
       this.value = new int[this.capacity];

@@ -40,7 +40,6 @@ import org.attribution.model.ModelFunction;
 public final class GradientShap implements AttributionMethod {
 
   /** The longest array every JVM allocates: some refuse lengths just below Integer.MAX_VALUE. */
-  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   private final BackgroundExplainer explainer;
   private final int samples;
@@ -84,10 +83,7 @@ public final class GradientShap implements AttributionMethod {
     this.noiseStdDev = noiseStdDev;
     // A call never mixes rows, so a row's result cannot depend on its batch (see CoalitionEvaluator).
     this.fullChunk = Math.min(maxEvaluationRows, samples);
-    if ((long) fullChunk * explainer.width > MAX_ARRAY_LENGTH) {
-      throw new IllegalArgumentException("Cannot compute gradient SHAP: a model call of " + fullChunk + " rows of "
-          + explainer.width + " columns would not fit in one Java array; lower maxEvaluationRows");
-    }
+    Batches.checkCallSize("compute gradient SHAP", fullChunk, explainer.width);
     double[] weights = background.weights();
     this.cumulative = new double[weights.length];
     double sum = 0;

@@ -22,7 +22,6 @@ import org.attribution.model.ModelFunction;
 public final class IntegratedGradients implements AttributionMethod {
 
   /** The longest array every JVM allocates: some refuse lengths just below Integer.MAX_VALUE. */
-  private static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
 
   private final ModelFunction model;
   private final float[] baseline;
@@ -96,7 +95,7 @@ public final class IntegratedGradients implements AttributionMethod {
    */
   @Override
   public Attributions attribute(float[] inputs, int rows, int[] targets, long[] rowSeeds) {
-    checkBatch(inputs, rows, targets);
+    Batches.check(width, outputWidth, inputs, rows, targets, rowSeeds);
     double[] perColumn = integrateGradients(inputs, rows, targets);
     for (int r = 0; r < rows; r++) {
       int row = r * width;
@@ -112,40 +111,6 @@ public final class IntegratedGradients implements AttributionMethod {
         references(rows, targets));
   }
 
-  private void checkBatch(float[] inputs, int rows, int[] targets) {
-    if (rows <= 0) {
-      throw new IllegalArgumentException(
-          "Cannot explain rows: the row count must be positive, got " + rows);
-    }
-    if (inputs.length != (long) rows * width) {
-      throw new IllegalArgumentException(
-          "Cannot explain "
-              + rows
-              + " rows: expected "
-              + rows
-              + " x "
-              + width
-              + " input values, got "
-              + inputs.length);
-    }
-    if (targets.length != rows) {
-      throw new IllegalArgumentException(
-          "Cannot explain " + rows + " rows: expected " + rows + " targets, got " + targets.length);
-    }
-    for (int r = 0; r < rows; r++) {
-      if (targets[r] < 0 || targets[r] >= outputWidth) {
-        throw new IllegalArgumentException(
-            "Cannot explain row "
-                + r
-                + ": target "
-                + targets[r]
-                + " is outside [0, "
-                + outputWidth
-                + ")");
-      }
-    }
-  }
-
   /**
    * For each (row, column), the weighted sum over the path of the target's gradient.
    *
@@ -157,16 +122,7 @@ public final class IntegratedGradients implements AttributionMethod {
   private double[] integrateGradients(float[] inputs, int rows, int[] targets) {
     int steps = alphas.length;
     int fullChunk = (int) Math.min(maxEvaluationRows, (long) rows * steps);
-    if ((long) fullChunk * width > MAX_ARRAY_LENGTH) {
-      throw new IllegalArgumentException(
-          "Cannot explain "
-              + rows
-              + " rows: a model call of "
-              + fullChunk
-              + " rows of "
-              + width
-              + " columns would not fit in one Java array; lower maxEvaluationRows");
-    }
+    Batches.checkCallSize("explain " + rows + " rows", fullChunk, width);
     double[] sums = new double[rows * width];
     float[] fullPoints = new float[fullChunk * width];
     int[] fullTargets = new int[fullChunk];

@@ -1,0 +1,51 @@
+package org.attribution.method;
+
+/** The checks every method makes of a batch and of the size of its model calls. */
+final class Batches {
+
+  /** The largest Java array a model call's inputs may need (the JVM's own limit). */
+  static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
+  private Batches() {}
+
+  /**
+   * Checks a batch against the model's widths.
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  static void check(int width, int outputWidth, float[] inputs, int rows, int[] targets, long[] rowSeeds) {
+    if (rows <= 0) {
+      throw new IllegalArgumentException("Cannot explain rows: the row count must be positive, got " + rows);
+    }
+    if (inputs.length != (long) rows * width) {
+      throw new IllegalArgumentException("Cannot explain " + rows + " rows: expected " + rows + " x " + width
+          + " input values, got " + inputs.length);
+    }
+    if (targets.length != rows) {
+      throw new IllegalArgumentException(
+          "Cannot explain " + rows + " rows: expected " + rows + " targets, got " + targets.length);
+    }
+    if (rowSeeds.length != rows) {
+      throw new IllegalArgumentException(
+          "Cannot explain " + rows + " rows: expected " + rows + " row seeds, got " + rowSeeds.length);
+    }
+    for (int r = 0; r < rows; r++) {
+      if (targets[r] < 0 || targets[r] >= outputWidth) {
+        throw new IllegalArgumentException(
+            "Cannot explain row " + r + ": target " + targets[r] + " is outside [0, " + outputWidth + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks that a model call of {@code rows} rows of {@code width} columns fits in one array.
+   *
+   * @param action what the caller does, for the message ("compute gradient SHAP")
+   */
+  static void checkCallSize(String action, long rows, int width) {
+    if (rows * width > MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException("Cannot " + action + ": a model call of " + rows + " rows of " + width
+          + " columns would not fit in one Java array; lower maxEvaluationRows");
+    }
+  }
+}
