@@ -66,28 +66,52 @@ class LinearModelJobTest {
   }
 
   static JobConfig config(String method) {
+    return config(method, "{source: sample, size: 1000}");
+  }
+
+  static JobConfig config(String method, String background) {
     String yaml = """
         input: {path: unused, id_column: id}
         features: {columns: [x0, x1, x2, x3]}
         model: {path: %s}
         target: {mode: all}
         output: {path: %s, per_row: true}
-        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve(method));
+        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve(method + background.hashCode()));
     String methodYaml = switch (method) {
       case "integrated_gradients" -> "{name: integrated_gradients, baseline: mean, steps: 4}";
       // Expected gradients is exact for a linear model once every background row is used equally.
       case "gradient_shap" -> "{name: gradient_shap, samples: " + 2 * ROWS + "}";
       default -> "{name: " + method + "}";
     };
-    String background = method.equals("integrated_gradients") ? "" : "background: {source: sample, size: 1000}\n";
-    return JobConfigLoader.parse(yaml + "method: " + methodYaml + "\n" + background, "linear.yaml", Map.of());
+    String backgroundYaml = method.equals("integrated_gradients") ? "" : "background: " + background + "\n";
+    return JobConfigLoader.parse(yaml + "method: " + methodYaml + "\n" + backgroundYaml, "linear.yaml", Map.of());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"integrated_gradients", "kernel_shap", "gradient_shap", "sampling_shapley", "exact_shapley"})
   void attributionIsWeightTimesDistanceFromTheMean(String method) {
-    AttributionResult result = AttributionJob.builder(spark).config(config(method)).input(data).execute();
-    List<Row> rows = spark.read().parquet(result.store().table("per_row")).filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id").orderBy("row_id", "target").collectAsList();
+    check(method, AttributionJob.builder(spark).config(config(method)).input(data).execute());
+  }
+
+  /**
+   * The other background sources have the same mean here: k-means with as many clusters as
+   * rows puts every row in its own cluster, and another dataset holding the same rows is them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"kmeans", "dataset"})
+  void everyBackgroundSourceWithTheDataMeanGivesTheSameAnswer(String source) {
+    String background = source.equals("kmeans") ? "{source: kmeans, k: " + ROWS + "}"
+        : "{source: dataset, input: {path: " + dir.resolve("background.parquet") + "}}";
+    if (source.equals("dataset")) {
+      data.write().mode("overwrite").parquet(dir.resolve("background.parquet").toString());
+    }
+    check("kernel_shap", AttributionJob.builder(spark).config(config("kernel_shap", background)).input(data).execute());
+  }
+
+  private static void check(String method, AttributionResult result) {
+    List<Row> rows = spark.read().parquet(result.store().table("per_row"))
+        .filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id")
+        .orderBy("row_id", "target").collectAsList();
     assertEquals(ROWS * 2, rows.size());
     for (Row row : rows) {
       int r = (int) row.getLong(0);
