@@ -15,6 +15,12 @@ public final class Defaults {
   /** CSV without a header or typed columns is almost never what an audit means. */
   public static final Map<String, String> CSV_OPTIONS = Map.of("header", "true", "inferSchema", "true");
 
+  /**
+   * An audit that silently leaves out most of its data is worse than one that fails: past half
+   * the rows rejected, the run is refused (its rejects are kept for inspection).
+   */
+  public static final double MAX_REJECT_SHARE = 0.5;
+
   public static final String MODEL_OUTPUT = "identity";
   public static final String DEVICE = "auto";
 

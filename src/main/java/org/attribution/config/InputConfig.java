@@ -15,6 +15,7 @@ import java.util.Set;
  * @param schema an optional DDL schema for text formats, e.g. {@code "a INT, b DOUBLE"}
  * @param idColumn the column identifying a row; when absent a stable id is derived from the row
  * @param partitions repartition the input into this many partitions before explaining it
+ * @param maxRejectShare the largest share of rows that may be rejected before the run is refused
  */
 public record InputConfig(
     String path,
@@ -23,7 +24,8 @@ public record InputConfig(
     Map<String, String> options,
     String schema,
     String idColumn,
-    Integer partitions)
+    Integer partitions,
+    Double maxRejectShare)
     implements Serializable {
 
   static final Set<String> FORMATS = Set.of("parquet", "csv", "orc", "json");
@@ -35,6 +37,7 @@ public record InputConfig(
     if (format != null) {
       format = format.toLowerCase(Locale.ROOT);
     }
+    maxRejectShare = maxRejectShare == null ? Defaults.MAX_REJECT_SHARE : maxRejectShare;
     if (options == null) {
       options = "csv".equals(format) ? Defaults.CSV_OPTIONS : Map.of();
     } else {

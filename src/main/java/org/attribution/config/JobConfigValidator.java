@@ -59,6 +59,9 @@ public final class JobConfigValidator {
     if (hasPath && !InputConfig.FORMATS.contains(input.format())) {
       problems.add("'input.format' is '" + input.format() + "'; expected one of " + sorted(InputConfig.FORMATS));
     }
+    if (!(input.maxRejectShare() >= 0 && input.maxRejectShare() <= 1)) {
+      problems.add("'input.max_reject_share' must be between 0 and 1, got " + input.maxRejectShare());
+    }
     if (input.partitions() != null && input.partitions() < 1) {
       problems.add("'input.partitions' must be at least 1, got " + input.partitions());
     }

@@ -139,6 +139,8 @@ public final class AttributionJob {
     long t0 = System.nanoTime();
     spark.sparkContext().setJobGroup("spark-attribution-" + runId, "Attribution run " + runId, false);
     try {
+      RunStore store = new RunStore(config.output().path(), hadoopConf());
+      store.checkOwnership();
       // Model problems are found before the input is touched: only vector features need the
       // data to know the model's input width.
       ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
@@ -159,6 +161,9 @@ public final class AttributionJob {
       encoder.checkSchema(schema);
       List<String> segments = config.segmentBy();
       segments.forEach(column -> requireColumn(schema, column, "segment_by"));
+      if (input.isEmpty()) {
+        throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
+      }
       timings.put("validate", elapsedMs(t0));
 
       long t1 = System.nanoTime();
@@ -200,7 +205,6 @@ public final class AttributionJob {
               explainedRows),
           Encoders.row(resultSchema));
 
-      RunStore store = new RunStore(config.output().path(), hadoopConf());
       store.clearStaging(runId);
       long t2 = System.nanoTime();
       spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
@@ -236,11 +240,12 @@ public final class AttributionJob {
         rejectReasons.put(r.getString(0), r.getLong(1));
       }
       long rejected = rejects.count();
+      long resultRows = importance.resultRows();
+      long explained = config.target().mode().equals("all") ? resultRows / outputs : resultRows;
+      checkRejects(rejected, explained, store.staged(runId, "rejects"));
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));
 
-      long resultRows = importance.resultRows();
-      long explained = config.target().mode().equals("all") ? resultRows / outputs : resultRows;
       RunManifest manifest = new RunManifest(
           AuditTables.SCHEMA_VERSION, runId, datasetName(), started.toString(), Instant.now().toString(), spark.version(),
           config,
@@ -281,6 +286,21 @@ public final class AttributionJob {
     }
     int parallelism = spark.sparkContext().defaultParallelism();
     return rows.rdd().getNumPartitions() < parallelism ? rows.repartition(parallelism) : rows;
+  }
+
+  /**
+   * Refuses a run that rejected too much of its input. Nothing is committed, so every table keeps
+   * its previous state, but the rejected rows stay in staging for inspection.
+   */
+  private void checkRejects(long rejected, long explained, String rejectsPath) {
+    long read = rejected + explained;
+    double share = read == 0 ? 0 : (double) rejected / read;
+    if (explained == 0 || share > config.input().maxRejectShare()) {
+      throw new InvalidJobException(String.format(
+          "Cannot accept this run: %,d of %,d rows (%.1f%%) were rejected, more than input.max_reject_share (%.1f%%);"
+              + " the rejected rows and their reasons are in %s", rejected, read, 100 * share,
+          100 * config.input().maxRejectShare(), rejectsPath));
+    }
   }
 
   /** Drift against the configured earlier run; null for the first run of an audit. */

@@ -26,10 +26,13 @@ public final class ManifestWriter {
     return JSON;
   }
 
-  /** The manifest as JSON text. */
+  /**
+   * The manifest as JSON text, with secrets redacted: reader options and settings often carry
+   * passwords or keys, and manifests end up in tables that many people read.
+   */
   public static String toJson(RunManifest manifest) {
     try {
-      return JSON.writeValueAsString(manifest);
+      return JSON.writeValueAsString(Secrets.redact(JSON.valueToTree(manifest)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write manifest " + manifest.runId() + " as JSON", e);
     }

@@ -35,6 +35,10 @@ public final class RunStore {
   /** Files kept per run, outside the tables. */
   static final List<String> FILES = List.of("manifests", "reports");
 
+  /** Everything this job writes at the top of its output directory. */
+  static final java.util.Set<String> OWN_ENTRIES = java.util.Set.of(
+      "per_row", "rejects", "global_importance", "drift", "runs", "manifests", "reports", "_staging", "_trash");
+
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
 
   private final String root;
@@ -71,7 +75,7 @@ public final class RunStore {
     return root + "/" + table;
   }
 
-  /** Where a run writes a table before the commit. */
+  /** Where a run writes a table before the commit; the rejects stay here when a run is refused. */
   public String staged(String runId, String table) {
     return root + "/_staging/" + runId + "/" + table;
   }
@@ -99,6 +103,34 @@ public final class RunStore {
   /** Where a committed run's partition of a table is. */
   public String partition(String table, LocalDate runDate, String runId) {
     return table(table) + "/run_date=" + runDate + "/run_id=" + runId;
+  }
+
+  /**
+   * Refuses an output directory that holds anything this job did not write: a mistyped path must
+   * not mix audit tables into (or, on a rerun, delete parts of) someone else's data.
+   *
+   * @throws InvalidJobException naming the first foreign entry
+   */
+  public void checkOwnership() {
+    Path dir = new Path(root);
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      if (!fs.exists(dir)) {
+        return;
+      }
+      if (!fs.getFileStatus(dir).isDirectory()) {
+        throw new InvalidJobException("Cannot write to " + root + ": it is a file, not a directory");
+      }
+      for (FileStatus entry : fs.listStatus(dir)) {
+        String name = entry.getPath().getName();
+        if (!OWN_ENTRIES.contains(name)) {
+          throw new InvalidJobException("Cannot write to " + root + ": it holds '" + name + "', which this job did not"
+              + " write; give output.path an empty directory or one this job wrote");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + root + ": " + e.getMessage(), e);
+    }
   }
 
   /** Removes what an earlier, unfinished attempt of this run left in staging. */

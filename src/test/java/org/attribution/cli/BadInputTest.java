@@ -264,4 +264,74 @@ class BadInputTest {
     assertRejected(run("--job", jobFile("run-id").toString(), "--run-id", "2026"), "Cannot use run id '2026': it "
         + "must start with a letter and contain only letters, digits, '.', '_' and '-' (at most 200)");
   }
+
+  @Test
+  void outputDirectoryHoldingSomethingElseIsRefused() throws Exception {
+    Path out = Files.createDirectories(dir.resolve("out-foreign"));
+    Path notes = Files.writeString(out.resolve("notes.txt"), "not an audit table");
+    assertRejected(run("--job", jobFile("foreign").toString()), "Cannot write to " + out + ": it holds 'notes.txt', "
+        + "which this job did not write; give output.path an empty directory or one this job wrote");
+    assertEquals("not an audit table", Files.readString(notes));
+  }
+
+  @Test
+  void emptyInput() throws Exception {
+    Path data = dir.resolve("empty.parquet");
+    spark.read().parquet(DATA).limit(0).write().parquet(data.toString());
+    Outcome outcome = run("--job", jobFile("empty", DATA, data.toString()).toString());
+    assertEquals("Cannot explain " + data + ": it has no rows", outcome.err());
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+  }
+
+  /** The first {@code bad} of 20 rows have a null funded_amnt. */
+  static Path partlyBad(String name, int bad) {
+    Path data = dir.resolve(name + ".parquet");
+    spark.read().parquet(DATA).filter(col("loan_id").leq(20))
+        .withColumn("funded_amnt", when(col("loan_id").leq(bad), lit(null)).otherwise(col("funded_amnt")))
+        .write().parquet(data.toString());
+    return data;
+  }
+
+  @Test
+  void allRowsRejectedIsRefusedAndTheRejectsAreKept() throws Exception {
+    Path file = jobFile("all-rejected", DATA, partlyBad("all-bad", 20).toString());
+    Outcome outcome = run("--job", file.toString(), "--run-id", "all-rejected");
+    Path rejects = dir.resolve("out-all-rejected/_staging/all-rejected/rejects");
+    assertEquals("Cannot accept this run: 20 of 20 rows (100.0%) were rejected, more than input.max_reject_share "
+        + "(50.0%); the rejected rows and their reasons are in " + rejects, outcome.err());
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+    assertEquals(20, spark.read().parquet(rejects.toString()).count(), "nothing lost");
+    assertTrue(Files.notExists(dir.resolve("out-all-rejected/runs")), "nothing committed");
+  }
+
+  @Test
+  void rejectedShareAboveTheLimitFailsAndBelowItPasses() throws Exception {
+    Path file = jobFile("share", DATA, partlyBad("mostly-bad", 12).toString());
+    Outcome refused = run("--job", file.toString(), "--run-id", "share");
+    assertTrue(refused.err().startsWith("Cannot accept this run: 12 of 20 rows (60.0%) were rejected, more than "
+        + "input.max_reject_share (50.0%)"), refused.err());
+    assertEquals(AttributionCli.EXIT_INVALID, refused.exitCode());
+    Outcome accepted = run("--job", file.toString(), "--run-id", "share", "--set", "input.max_reject_share=0.7");
+    assertEquals(0, accepted.exitCode(), accepted.err());
+    assertTrue(accepted.out().contains("8 rows explained, 12 rejected"), accepted.out());
+  }
+
+  @Test
+  void secretsInTheJobFileNeverReachTheManifestOrTheRunsTable() throws Exception {
+    Path file = jobFile("secrets", "input: {path: " + DATA + ", id_column: loan_id}", "input: {path: " + DATA
+        + ", id_column: loan_id, options: {password: hunter2, fs.s3a.access.key: AKIA1234, api_token: t0k3n,"
+        + " mergeSchema: 'false'}}");
+    Outcome outcome = run("--job", file.toString(), "--run-id", "secrets");
+    assertEquals(0, outcome.exitCode(), outcome.err());
+    String manifest = Files.readString(dir.resolve("out-secrets/manifests/secrets.json"));
+    String runsRow = spark.read().parquet(dir.resolve("out-secrets/runs").toString()).first().getAs("manifest_json");
+    String report = Files.readString(dir.resolve("out-secrets/reports/secrets.html"));
+    for (String text : List.of(manifest, runsRow, report, outcome.out(), outcome.err())) {
+      for (String secret : List.of("hunter2", "AKIA1234", "t0k3n")) {
+        assertTrue(!text.contains(secret), "a secret leaked: " + secret);
+      }
+    }
+    assertTrue(manifest.contains("\"password\" : \"***\""), manifest);
+    assertTrue(manifest.contains("\"mergeSchema\" : \"false\""), "other options are kept");
+  }
 }
