@@ -202,7 +202,7 @@ public final class AttributionJob {
       LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
       Dataset<Row> results = valid.mapPartitions(
           new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows, segments.size(),
-              explainedRows),
+              explainedRows, FaultInjection.from(spark)),
           Encoders.row(resultSchema));
 
       store.clearStaging(runId);

@@ -38,6 +38,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final int batchRows;
   private final int segments;
   private final LongAccumulator explainedRows;
+  private final FaultInjection faults;
 
   ExplainPartition(
       Broadcast<byte[]> modelBytes,
@@ -47,7 +48,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       TargetConfig target,
       int batchRows,
       int segments,
-      LongAccumulator explainedRows) {
+      LongAccumulator explainedRows,
+      FaultInjection faults) {
     this.modelBytes = modelBytes;
     this.modelSpec = modelSpec;
     this.encoder = encoder;
@@ -56,6 +58,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.batchRows = batchRows;
     this.segments = segments;
     this.explainedRows = explainedRows;
+    this.faults = faults;
   }
 
   @Override
@@ -92,6 +95,10 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       while (next == pending.size()) {
         if (!input.hasNext()) {
           return false;
+        }
+        if (!pending.isEmpty()) {
+          // Part-way: after this task has already produced results.
+          faults.maybeFail(TaskContext.get());
         }
         pending = explainNextBatch();
         next = 0;

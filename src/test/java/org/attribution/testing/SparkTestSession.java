@@ -12,12 +12,13 @@ public final class SparkTestSession {
 
   private SparkTestSession() {}
 
-  /** The shared session: local[2], UI off, loopback only, few shuffle partitions. */
+  /** The shared session: local[2] with task retries, UI off, loopback only, few shuffle partitions. */
   public static synchronized SparkSession get() {
     if (session == null) {
       System.setProperty("log4j2.configurationFile", "conf/log4j2-local.properties");
       session = SparkSession.builder()
-          .master("local[2]")
+          // Up to 4 attempts per task, as on a cluster: retries are part of what the tests check.
+          .master("local[2,4]")
           .appName("spark-attribution-tests")
           .config("spark.ui.enabled", "false")
           .config("spark.driver.host", "127.0.0.1")
