@@ -92,12 +92,29 @@ def reference(model):
     }
 
 
+class NanAbove2(torch.nn.Module):
+    """The linear model, but NaN in every output where x0 > 2.
+
+    Models do this (a log of a negative, 0/0) for some inputs; the job must not let those rows
+    turn an audit's averages into NaN.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.linear = Linear()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.linear(x)
+        return torch.where(x[:, 0:1] > 2.0, torch.full_like(y, float("nan")), y)
+
+
 def main():
     torch.manual_seed(20240611)
     OUT.mkdir(parents=True, exist_ok=True)
 
     torch.jit.script(Linear().eval()).save(str(OUT / "linear.pt"))
     torch.jit.script(SingleOutput().eval()).save(str(OUT / "linear_single_output.pt"))
+    torch.jit.script(NanAbove2().eval()).save(str(OUT / "linear_nan_above_2.pt"))
 
     model = mlp()
     train(model)

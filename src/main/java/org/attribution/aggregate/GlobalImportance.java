@@ -5,8 +5,10 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.when;
@@ -76,13 +78,17 @@ public final class GlobalImportance {
     for (String column : segmentColumns) {
       keys.add(coalesce(col("`" + column + "`").cast("string"), lit("null")).as(column));
     }
+    // A model can return NaN or infinity for some inputs; those rows are counted, and masked to
+    // null in every statistic (aggregates skip nulls), so they cannot turn an audit into NaN.
+    Column finite = finite(col("prediction")).and(finite(col("completeness_gap")));
     List<Column> aggregates = new ArrayList<>();
-    aggregates.add(count(lit(1)));
-    aggregates.add(avg(abs(col("completeness_gap"))));
-    aggregates.add(max(abs(col("completeness_gap"))));
-    aggregates.add(avg(abs(col("prediction").minus(col("reference")))));
+    aggregates.add(count(when(finite, lit(1))));
+    aggregates.add(avg(abs(when(finite, col("completeness_gap")))));
+    aggregates.add(max(abs(when(finite, col("completeness_gap")))));
+    aggregates.add(avg(abs(when(finite, col("prediction").minus(col("reference"))))));
+    aggregates.add(count(when(not(finite), lit(1))));
     for (String feature : features) {
-      Column value = col("`" + ResultSchema.column(feature) + "`");
+      Column value = when(finite, col("`" + ResultSchema.column(feature) + "`"));
       aggregates.add(avg(value));
       aggregates.add(var_pop(value));
       aggregates.add(avg(abs(value)));
@@ -101,14 +107,14 @@ public final class GlobalImportance {
         segmentValues.add(group.getString(2 + s));
       }
       long n = group.getLong(first);
-      QualityStats quality = new QualityStats(n, group.getDouble(first + 1), group.getDouble(first + 2),
-          group.getDouble(first + 3));
+      QualityStats quality = new QualityStats(n, orZero(group, first + 1), orZero(group, first + 2),
+          orZero(group, first + 3), group.getLong(first + 4));
       List<FeatureStats> stats = new ArrayList<>();
       for (int f = 0; f < features.size(); f++) {
-        int at = first + 4 + f * STATS_PER_FEATURE;
+        int at = first + 5 + f * STATS_PER_FEATURE;
         stats.add(new FeatureStats(
-            Moments.fromPopulationVariance(n, group.getDouble(at), group.getDouble(at + 1)),
-            Moments.fromPopulationVariance(n, group.getDouble(at + 2), group.getDouble(at + 3)),
+            Moments.fromPopulationVariance(n, orZero(group, at), orZero(group, at + 1)),
+            Moments.fromPopulationVariance(n, orZero(group, at + 2), orZero(group, at + 3)),
             group.getLong(at + 4)));
       }
       partials.add(new Partial(group.getInt(0), group.getString(1), segmentValues, quality, stats));
@@ -178,6 +184,15 @@ public final class GlobalImportance {
       rows.sort(Comparator.comparing(ImportanceRow::rank));
     }
     return rows;
+  }
+
+  private static Column finite(Column value) {
+    return not(isnan(value)).and(abs(value).notEqual(lit(Double.POSITIVE_INFINITY)));
+  }
+
+  /** An aggregate over no (finite) rows is null. */
+  private static double orZero(Row row, int field) {
+    return row.isNullAt(field) ? 0 : row.getDouble(field);
   }
 
   /** Overall rows (segment -1) sort first, then each segment column's values in order. */

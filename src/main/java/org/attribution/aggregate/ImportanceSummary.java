@@ -21,8 +21,13 @@ public record ImportanceSummary(List<ImportanceRow> rows, List<TargetQuality> qu
     return rows.stream().filter(r -> r.overall() && r.target() == target).toList();
   }
 
-  /** Rows explained over all targets. */
+  /** Result rows with finite values, over all targets. */
   public long resultRows() {
     return quality.stream().mapToLong(q -> q.stats().rows()).sum();
+  }
+
+  /** Result rows left out because the model gave them non-finite values, over all targets. */
+  public long nonFiniteRows() {
+    return quality.stream().mapToLong(q -> q.stats().nonFinite()).sum();
   }
 }

@@ -241,7 +241,8 @@ public final class AttributionJob {
       }
       long rejected = rejects.count();
       long resultRows = importance.resultRows();
-      long explained = config.target().mode().equals("all") ? resultRows / outputs : resultRows;
+      long perRow = config.target().mode().equals("all") ? outputs : 1;
+      long explained = (resultRows + importance.nonFiniteRows()) / perRow;
       checkRejects(rejected, explained, store.staged(runId, "rejects"));
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));
@@ -255,7 +256,7 @@ public final class AttributionJob {
           new RunManifest.Execution(batchRows, maxEvaluationRows, threads, methods.evaluationsPerRow(), baseline),
           background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
               background.background().count(), baseValues),
-          new RunManifest.Rows(explained + rejected, explained, rejected, resultRows),
+          new RunManifest.Rows(explained + rejected, explained, rejected, resultRows, importance.nonFiniteRows()),
           rejectReasons, timings,
           attributeMs == 0 ? 0 : explained * 1000.0 / attributeMs,
           importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),

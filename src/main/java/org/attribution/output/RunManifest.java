@@ -92,9 +92,11 @@ public record RunManifest(
    * @param read rows in the input
    * @param explained rows that were explained
    * @param rejected rows written to the rejects output
-   * @param results per-row results (explained rows times targets per row)
+   * @param results per-row results with finite values (explained rows times targets per row)
+   * @param nonFiniteResults per-row results the model gave NaN or infinite values, left out of
+   *     every statistic (and kept, with those values, in the per-row table)
    */
-  public record Rows(long read, long explained, long rejected, long results) {}
+  public record Rows(long read, long explained, long rejected, long results, long nonFiniteResults) {}
 
   /**
    * Completeness of one target: how far attributions are from summing to f(x) - reference.

@@ -3,6 +3,7 @@ package org.attribution.job;
 import static org.apache.spark.sql.functions.col;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +16,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.model.ModelFixtures;
 import org.attribution.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +130,39 @@ class LinearModelJobTest {
     }
     if (!method.equals("integrated_gradients")) {
       assertEquals(ROWS, result.manifest().background().rows(), "the background is every row");
+    }
+  }
+
+  /**
+   * A model that returns NaN where x0 > 2: from a zero baseline, exactly the rows with x0 > 2 get
+   * non-finite attributions. They are counted and left out; the statistics are those of the rest.
+   */
+  @Test
+  void rowsTheModelGivesNaNAreLeftOutOfTheStatisticsAndCounted() {
+    String yaml = """
+        input: {path: unused, id_column: id}
+        features: {columns: [x0, x1, x2, x3]}
+        model: {path: %s}
+        target: {mode: all}
+        method: {name: integrated_gradients, baseline: zeros, steps: 4}
+        output: {path: %s}
+        """.formatted(ModelFixtures.path("linear_nan_above_2.pt"), dir.resolve("nan"));
+    AttributionResult result = AttributionJob.builder(spark)
+        .config(JobConfigLoader.parse(yaml, "nan.yaml", Map.of())).input(data).execute();
+    long nan = java.util.Arrays.stream(x).filter(r -> r[0] > 2).count();
+    assertTrue(nan > 0 && nan < ROWS, "the fixture data has rows on both sides of x0 = 2");
+    assertEquals(2 * nan, result.manifest().rows().nonFiniteResults());
+    assertEquals(2 * (ROWS - nan), result.manifest().rows().results());
+    for (int t = 0; t < 2; t++) {
+      for (ImportanceRow row : result.importance().overall(t)) {
+        int i = Integer.parseInt(row.feature().substring(1));
+        double expected = 0;
+        for (double[] r : x) {
+          expected += r[0] > 2 ? 0 : Math.abs(ModelFixtures.LINEAR_WEIGHT[t][i] * r[i]) / (ROWS - nan);
+        }
+        assertEquals(ROWS - nan, row.rows());
+        assertEquals(expected, row.meanAbsAttribution(), 1e-5, row.toString());
+      }
     }
   }
 }
