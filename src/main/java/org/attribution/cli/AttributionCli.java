@@ -133,6 +133,7 @@ public final class AttributionCli implements Callable<Integer> {
     try {
       AttributionResult result = AttributionJob.builder(spark).config(config).runId(runId).execute();
       print(result, out);
+      warn(result, spec.commandLine().getErr());
       if (result.driftGateFailed()) {
         spec.commandLine().getErr().println("Drift gate failed against run " + result.drift().summary().previousRunId()
             + ": see the drift table; the run's outputs are written.");
@@ -172,6 +173,20 @@ public final class AttributionCli implements Callable<Integer> {
     }
     sparkConf.forEach(builder::config);
     return builder.getOrCreate();
+  }
+
+  /** What a scheduler's log should show even when nobody reads the tables. */
+  private void warn(AttributionResult result, PrintWriter err) {
+    RunManifest.Rows rows = result.manifest().rows();
+    if (rows.duplicateIds() > 0) {
+      String id = result.manifest().config().input().idColumn();
+      err.printf("Warning: %,d explained rows share their row id with another row (%s)%n", rows.duplicateIds(),
+          id != null ? "input.id_column " + id : "identical rows");
+    }
+    if (rows.nonFiniteResults() > 0) {
+      err.printf("Warning: the model gave %,d results NaN or infinite values; they are left out of every statistic%n",
+          rows.nonFiniteResults());
+    }
   }
 
   private void print(AttributionResult result, PrintWriter out) {

@@ -2,6 +2,8 @@ package org.attribution.job;
 
 import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -27,6 +29,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.GlobalImportance;
 import org.attribution.aggregate.ImportanceSummary;
@@ -68,6 +72,8 @@ import org.attribution.output.RunStore;
  * then does the job read data.
  */
 public final class AttributionJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AttributionJob.class);
 
   private static final DateTimeFormatter RUN_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -240,6 +246,7 @@ public final class AttributionJob {
         rejectReasons.put(r.getString(0), r.getLong(1));
       }
       long rejected = rejects.count();
+      long duplicateIds = duplicateIds(valid);
       long resultRows = importance.resultRows();
       long perRow = config.target().mode().equals("all") ? outputs : 1;
       long explained = (resultRows + importance.nonFiniteRows()) / perRow;
@@ -256,7 +263,8 @@ public final class AttributionJob {
           new RunManifest.Execution(batchRows, maxEvaluationRows, threads, methods.evaluationsPerRow(), baseline),
           background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
               background.background().count(), baseValues),
-          new RunManifest.Rows(explained + rejected, explained, rejected, resultRows, importance.nonFiniteRows()),
+          new RunManifest.Rows(explained + rejected, explained, rejected, resultRows, importance.nonFiniteRows(),
+              duplicateIds),
           rejectReasons, timings,
           attributeMs == 0 ? 0 : explained * 1000.0 / attributeMs,
           importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
@@ -287,6 +295,20 @@ public final class AttributionJob {
     }
     int parallelism = spark.sparkContext().defaultParallelism();
     return rows.rdd().getNumPartitions() < parallelism ? rows.repartition(parallelism) : rows;
+  }
+
+  /**
+   * Rows whose id another explained row has too. They are explained all the same (each is a row
+   * of the data), but a per-row table keyed by id is then ambiguous, so the manifest says so.
+   */
+  private long duplicateIds(Dataset<Row> explained) {
+    spark.sparkContext().setJobDescription("Counting duplicate row ids");
+    Row counts = explained.agg(count(lit(1)), countDistinct(col("row_id"))).first();
+    long duplicates = counts.getLong(0) - counts.getLong(1);
+    if (duplicates > 0) {
+      LOG.warn("{} explained rows share their row id with another row", duplicates);
+    }
+    return duplicates;
   }
 
   /**

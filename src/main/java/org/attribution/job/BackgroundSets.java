@@ -57,23 +57,25 @@ final class BackgroundSets {
   static Built build(BackgroundConfig config, long seed, FeatureEncoder encoder, Dataset<Row> explained,
       Function<InputConfig, Dataset<Row>> reader) {
     Background background = switch (config.source()) {
-      case "sample" -> sample(explained, seed, config.size(), encoder);
+      case "sample" -> sample(explained, seed, config.size(), encoder, "there is no row that can be explained");
       case "kmeans" -> kmeans(explained, seed, config.k(), encoder);
-      case "dataset" -> sample(encodedDataset(reader.apply(config.input()), seed, encoder), seed, config.size(), encoder);
+      case "dataset" -> sample(encodedDataset(reader.apply(config.input()), seed, encoder), seed, config.size(), encoder,
+          (config.input().path() != null ? config.input().path() : config.input().table())
+              + " has no row that can be encoded");
       default -> throw new IllegalStateException("validated background source " + config.source());
     };
     int requested = config.source().equals("kmeans") ? config.k() : config.size();
     return new Built(background, config.source(), requested);
   }
 
-  private static Background sample(Dataset<Row> encoded, long seed, int size, FeatureEncoder encoder) {
+  private static Background sample(Dataset<Row> encoded, long seed, int size, FeatureEncoder encoder, String whenEmpty) {
     encoded.sparkSession().sparkContext().setJobDescription("Sampling the SHAP background");
     List<Row> rows = encoded
         .orderBy(xxhash64(lit(seed), col("row_id")), col("row_seed"))
         .limit(size)
         .collectAsList();
     if (rows.isEmpty()) {
-      throw new InvalidJobException("Cannot build the SHAP background: there is no row that can be explained");
+      throw new InvalidJobException("Cannot build the SHAP background: " + whenEmpty);
     }
     int width = encoder.width();
     float[] values = new float[rows.size() * width];

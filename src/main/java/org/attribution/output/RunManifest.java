@@ -95,8 +95,10 @@ public record RunManifest(
    * @param results per-row results with finite values (explained rows times targets per row)
    * @param nonFiniteResults per-row results the model gave NaN or infinite values, left out of
    *     every statistic (and kept, with those values, in the per-row table)
+   * @param duplicateIds explained rows whose id another explained row has too
    */
-  public record Rows(long read, long explained, long rejected, long results, long nonFiniteResults) {}
+  public record Rows(
+      long read, long explained, long rejected, long results, long nonFiniteResults, long duplicateIds) {}
 
   /**
    * Completeness of one target: how far attributions are from summing to f(x) - reference.

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.testing.SparkTestSession;
@@ -333,5 +334,32 @@ class BadInputTest {
     }
     assertTrue(manifest.contains("\"password\" : \"***\""), manifest);
     assertTrue(manifest.contains("\"mergeSchema\" : \"false\""), "other options are kept");
+  }
+
+  @Test
+  void duplicateIdsAreExplainedAndCounted() throws Exception {
+    Path data = dir.resolve("duplicates.parquet");
+    Dataset<Row> twenty = spark.read().parquet(DATA).filter(col("loan_id").leq(20));
+    twenty.union(twenty.filter(col("loan_id").leq(3))).write().parquet(data.toString());
+    Outcome outcome = run("--job", jobFile("duplicates", DATA, data.toString()).toString(), "--run-id", "dups");
+    assertEquals(0, outcome.exitCode(), outcome.err());
+    assertTrue(outcome.err().contains("Warning: 3 explained rows share their row id with another row (input.id_column "
+        + "loan_id)"), outcome.err());
+    JsonNode manifest = new ObjectMapper().readTree(dir.resolve("out-duplicates/manifests/dups.json").toFile());
+    assertEquals(23, manifest.at("/rows/explained").asLong());
+    assertEquals(3, manifest.at("/rows/duplicate_ids").asLong());
+  }
+
+  @Test
+  void emptyDatasetBackground() throws Exception {
+    Path empty = dir.resolve("empty-background.parquet");
+    spark.read().parquet(DATA).limit(0).write().parquet(empty.toString());
+    Path file = Files.writeString(dir.resolve("empty-background.yaml"),
+        Files.readString(jobFile("empty-background-base", "method: {name: integrated_gradients, steps: 8}",
+            "method: {name: kernel_shap, budget: 16}"))
+            + "background: {source: dataset, input: {path: " + empty + "}}\n");
+    Outcome outcome = run("--job", file.toString());
+    assertEquals("Cannot build the SHAP background: " + empty + " has no row that can be encoded", outcome.err());
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
   }
 }
