@@ -208,7 +208,7 @@ public final class AttributionJob {
       LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
       Dataset<Row> results = valid.mapPartitions(
           new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows, segments.size(),
-              explainedRows, FaultInjection.from(spark)),
+              explainedRows, FaultInjection.from(spark), config.execution().memoryBudgetMb()),
           Encoders.row(resultSchema));
 
       store.clearStaging(runId);

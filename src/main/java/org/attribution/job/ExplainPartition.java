@@ -39,6 +39,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final int segments;
   private final LongAccumulator explainedRows;
   private final FaultInjection faults;
+  private final int memoryBudgetMb;
 
   ExplainPartition(
       Broadcast<byte[]> modelBytes,
@@ -49,7 +50,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int batchRows,
       int segments,
       LongAccumulator explainedRows,
-      FaultInjection faults) {
+      FaultInjection faults,
+      int memoryBudgetMb) {
     this.modelBytes = modelBytes;
     this.modelSpec = modelSpec;
     this.encoder = encoder;
@@ -59,6 +61,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.segments = segments;
     this.explainedRows = explainedRows;
     this.faults = faults;
+    this.memoryBudgetMb = memoryBudgetMb;
   }
 
   @Override
@@ -152,7 +155,14 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           }
         }
       }
-      Attributions result = method.attribute(expanded, explained, targets, explainedSeeds);
+      Attributions result;
+      try {
+        result = method.attribute(expanded, explained, targets, explainedSeeds);
+      } catch (OutOfMemoryError e) {
+        throw MemoryAdvice.forBatch(new IllegalStateException(e), explained, methods.maxEvaluationRows(), memoryBudgetMb);
+      } catch (RuntimeException e) {
+        throw MemoryAdvice.forBatch(e, explained, methods.maxEvaluationRows(), memoryBudgetMb);
+      }
       explainedRows.add(rows);
       List<Row> out = new ArrayList<>(explained);
       int players = result.players();
