@@ -362,4 +362,11 @@ class BadInputTest {
     assertEquals("Cannot build the SHAP background: " + empty + " has no row that can be encoded", outcome.err());
     assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
   }
+
+  @Test
+  void categoricalColumnWithoutVocabulary() throws Exception {
+    Path file = jobFile("no-vocabulary", "vocabulary_file: " + VOCABULARY, "vocabulary: {term: [term_36, term_60]}");
+    assertRejected(run("--job", file.toString()), "Cannot encode categorical feature 'sub_grade': no vocabulary (give "
+        + "features.vocabulary.sub_grade or list it in features.vocabulary_file)");
+  }
 }

@@ -165,4 +165,54 @@ class LinearModelJobTest {
       }
     }
   }
+
+  /**
+   * The same inputs as one array column and as one ML vector column: the same attributions, each
+   * element its own feature; vectors of the wrong length or with bad elements are rejected with
+   * their reason.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"array", "ml_vector"})
+  void vectorFeaturesAreEncodedElementwiseAndBadVectorsRejected(String kind) {
+    Dataset<Row> arrays = data.select(col("id"), org.apache.spark.sql.functions.array(
+        col("x0"), col("x1"), col("x2"), col("x3")).as("v"));
+    Dataset<Row> bad = spark.createDataFrame(List.of(
+        RowFactory.create(100L, new double[] {1, 2, 3}),
+        RowFactory.create(101L, new double[] {1, Double.NaN, 3, 4})), DataTypes.createStructType(List.of(
+            DataTypes.createStructField("id", DataTypes.LongType, false),
+            DataTypes.createStructField("v", DataTypes.createArrayType(DataTypes.DoubleType), true))));
+    Dataset<Row> input = arrays.union(bad);
+    if (kind.equals("ml_vector")) {
+      input = input.filter(org.apache.spark.sql.functions.size(col("v")).equalTo(INPUTS))
+          .withColumn("v", org.apache.spark.ml.functions.array_to_vector(col("v")));
+    }
+    String yaml = """
+        input: {path: unused, id_column: id}
+        features: {vector_column: v, vector_names: [x0, x1, x2, x3]}
+        model: {path: %s}
+        target: {mode: all}
+        method: {name: integrated_gradients, baseline: zeros, steps: 4}
+        output: {path: %s, per_row: true}
+        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve("vector-" + kind));
+    AttributionResult result = AttributionJob.builder(spark)
+        .config(JobConfigLoader.parse(yaml, "vector.yaml", Map.of())).input(input).execute();
+    List<Row> rows = spark.read().parquet(result.store().table("per_row"))
+        .filter(col("run_id").equalTo(result.runId())).orderBy("row_id", "target").collectAsList();
+    assertEquals(ROWS * 2, rows.size());
+    for (Row row : rows) {
+      int r = (int) row.getLong(0);
+      int t = row.getInt(1);
+      for (int i = 0; i < INPUTS; i++) {
+        assertEquals(ModelFixtures.LINEAR_WEIGHT[t][i] * x[r][i], row.<Double>getAs("attr_x" + i), 1e-4);
+      }
+    }
+    Map<Long, String> reasons = new java.util.TreeMap<>();
+    spark.read().parquet(result.store().table("rejects")).filter(col("run_id").equalTo(result.runId()))
+        .collectAsList().forEach(r -> reasons.put(r.getAs("id"), r.getAs("reject_reason")));
+    Map<Long, String> expected = kind.equals("array")
+        ? Map.of(100L, "vector of length 3 in feature 'v', expected 4",
+            101L, "null, NaN or infinite element in feature 'v'")
+        : Map.of(101L, "null, NaN or infinite element in feature 'v'");
+    assertEquals(expected, reasons);
+  }
 }
