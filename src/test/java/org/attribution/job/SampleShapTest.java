@@ -37,7 +37,7 @@ class SampleShapTest {
   static void exactValues() {
     spark = SparkTestSession.get();
     subset = spark.read().parquet(SampleJob.DATA).filter(col("loan_id").leq(ROWS));
-    exact = attributions(run("exact", "method.name", "exact_shapley"));
+    exact = attributions(run("exact", "method", "{name: exact_shapley}"));
   }
 
   /** Runs the SHAP job file on the subset with a small sampled background; returns per-row rows. */
@@ -95,7 +95,7 @@ class SampleShapTest {
 
   @Test
   void exactShapleyIsEfficient() {
-    for (Row row : run("exact-check", "method.name", "exact_shapley")) {
+    for (Row row : run("exact-check", "method", "{name: exact_shapley}")) {
       double delta = row.<Double>getAs("prediction") - row.<Double>getAs("reference");
       assertEquals(0, row.<Double>getAs("completeness_gap"), 1e-5 * Math.max(1e-3, Math.abs(delta)));
     }
@@ -105,7 +105,7 @@ class SampleShapTest {
   void kernelShapErrorFallsWithTheBudgetAndIsSmallAtTheDefault() {
     double small = meanAbsError(attributions(run("budget-48", "method.budget", "48")));
     double medium = meanAbsError(attributions(run("budget-400", "method.budget", "400")));
-    List<Row> defaultRows = run("budget-default");
+    List<Row> defaultRows = run("budget-default", "method", "{name: kernel_shap}");
     double atDefault = meanAbsError(attributions(defaultRows));
     assertTrue(medium < small, "error at budget 400 (" + medium + ") below budget 48 (" + small + ")");
     assertTrue(atDefault < medium, "error at the default budget (" + atDefault + ") below budget 400 (" + medium + ")");
