@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmarks the attribution job against its compute bound (see BENCHMARKS.md).
+#
+# Usage: scripts/bench.sh [options]
+#   --rows N          rows for integrated_gradients (default 1000000; also scaled to 10% and 30%)
+#   --shap-rows N     rows for kernel_shap and sampling_shapley (default 500: they cost about
+#                     41,000 and 7,000 model evaluations per row)
+#   --gradient-shap-rows N
+#                     rows for gradient_shap (default --rows / 40; about 200 evaluations per row)
+#   --methods LIST    comma-separated subset of integrated_gradients (ig), kernel_shap (kernel),
+#                     gradient_shap (gradient), sampling_shapley (sampling); default all four
+#   --quick           smoke run: --rows 20000 --shap-rows 20 (about 2 minutes on 2 cores)
+#   --no-scaling      skip the 10% and 30% integrated_gradients runs
+#   --no-warmup       skip the untimed warm-up jobs
+#   --partitions N    set input.partitions for every job (default: as read)
+#   --profile DIR     record each measured job with Java Flight Recorder into DIR and print
+#                     where Spark's task threads spend their time
+#   --sweep           also time model-only calls of several sizes
+#   --cache-dir DIR   resampled datasets (default target/bench-data; built once, then reused)
+#   --results FILE    results are appended here (default target/bench-results.md)
+#   --help            this text
+#
+# Needs only Java 17 and Maven: builds the project (and its test classes) when needed, then runs
+# org.attribution.bench.Benchmark from the test class path in an embedded local[*] Spark. The
+# markdown tables go to stdout and are appended to the results file; progress goes to stderr.
+# JVM options: BENCH_JAVA_OPTS (default -Xmx4g, as scripts/run-local.sh).
+# The default run takes about 9 minutes on 2 cores; --quick about 2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for arg in "$@"; do
+  if [[ $arg == --help || $arg == -h ]]; then
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    exit 0
+  fi
+done
+
+cp_file=target/bench-classpath.txt
+if [[ ! -f target/classes/org/attribution/cli/AttributionCli.class \
+      || ! -f target/test-classes/org/attribution/bench/Benchmark.class \
+      || ! -f $cp_file || pom.xml -nt $cp_file ]] \
+   || [[ -n "$(find src/main src/test/java -newer "$cp_file" -type f -print -quit)" ]]; then
+  echo "Building (first run downloads dependencies)..." >&2
+  mvn -B -q -DskipTests test-compile dependency:build-classpath \
+      -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+  touch "$cp_file"
+fi
+
+# A laptop or CI box has no cluster network: keep Spark on loopback.
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:--Xmx4g} @conf/java17-spark.args \
+  -Dai.djl.offline=true \
+  -Dlog4j2.configurationFile=conf/log4j2-local.properties \
+  -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
+  org.attribution.bench.Benchmark "$@"
