@@ -144,7 +144,7 @@ public final class AttributionJob {
     Map<String, Long> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     spark.sparkContext().setJobGroup("spark-attribution-" + runId, "Attribution run " + runId, false);
-    try {
+    try (SqlSettings ignored = SqlSettings.apply(spark)) {
       RunStore store = new RunStore(config.output().path(), hadoopConf());
       store.checkOwnership();
       // Model problems are found before the input is touched: only vector features need the
