@@ -17,6 +17,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.Lock;
@@ -217,8 +218,8 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     }
     callLock.lock();
     try (NDManager scope = openScope()) {
-      NDArray x = scope.create(inputs, new Shape(rows, inputWidth));
-      return transform.apply(outputs(x, false)).toFloatArray();
+      NDArray x = tensorOf(scope, inputs, rows);
+      return floatsOf(transform.apply(outputs(x, false)));
     } finally {
       callLock.unlock();
     }
@@ -243,7 +244,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(true);
       try (NDManager scope = openScope()) {
-        NDArray x = scope.create(inputs, new Shape(rows, inputWidth));
+        NDArray x = tensorOf(scope, inputs, rows);
         x.setRequiresGradient(true);
         NDArray selected =
             transform.apply(outputs(x, true)).gather(scope.create(index, new Shape(rows, 1)), 1);
@@ -252,15 +253,38 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
         JniUtils.backward(
             (PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape()), false, false);
         if (targetOutputs != null) {
-          System.arraycopy(selected.toFloatArray(), 0, targetOutputs, 0, rows);
+          selected.toByteBuffer(true).asFloatBuffer().get(targetOutputs, 0, rows);
         }
-        return x.getGradient().toFloatArray();
+        return floatsOf(x.getGradient());
       } finally {
         JniUtils.setGradMode(gradMode);
       }
     } finally {
       callLock.unlock();
     }
+  }
+
+  /**
+   * The rows as a tensor that libtorch allocates and frees with the scope. DJL's {@code
+   * create(float[])} would stage every call's rows in a fresh direct buffer that only a later
+   * garbage collection frees: with calls of tens of MB and little other garbage, those pile up
+   * until the JVM forces a full collection, and the kernel spends its time mapping fresh pages.
+   */
+  private NDArray tensorOf(NDManager scope, float[] inputs, int rows) {
+    Shape shape = new Shape(rows, inputWidth);
+    Device device = scope.getDevice();
+    // Writing through the byte view only reaches the tensor's own memory on the CPU.
+    NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
+    host.toByteBuffer(true).asFloatBuffer().put(inputs, 0, rows * inputWidth);
+    return device.isGpu() ? host.toDevice(device, false) : host;
+  }
+
+  /** The tensor's values, copied once from its memory (DJL's toFloatArray copies twice). */
+  private static float[] floatsOf(NDArray array) {
+    FloatBuffer values = array.toByteBuffer(true).asFloatBuffer();
+    float[] out = new float[values.remaining()];
+    values.get(out);
+    return out;
   }
 
   private NDManager openScope() {
