@@ -3,11 +3,9 @@ package org.attribution.data;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array_position;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
@@ -155,28 +153,6 @@ public final class FeatureEncoder implements Serializable {
           .when(exists(c, x -> x.isNull().or(isnan(x)).or(abs(x).equalTo(lit(INF)))),
               lit("null, NaN or infinite element in feature " + name));
     };
-  }
-
-  /**
-   * Aggregate expressions giving the mean of every encoded column, to run on rows selected with
-   * {@link #encodedColumns()}: the data mean for a numeric column, a category's frequency for a
-   * one-hot column.
-   */
-  public Column[] meanExpressions() {
-    Column[] means = new Column[width];
-    for (int i = 0; i < features.size(); i++) {
-      Feature feature = features.get(i);
-      Column encoded = col("__f" + i);
-      for (int k = 0; k < feature.width(); k++) {
-        Column value = switch (feature.kind()) {
-          case NUMERIC -> encoded;
-          case CATEGORICAL -> when(encoded.equalTo(k), lit(1.0)).otherwise(lit(0.0));
-          case VECTOR -> element_at(encoded, k + 1);
-        };
-        means[feature.offset() + k] = avg(value);
-      }
-    }
-    return means;
   }
 
   /**

@@ -183,7 +183,7 @@ public final class AttributionJob {
       segments.forEach(column -> encodedSelect.add(col(quoted(column)).cast("string").as(column)));
       encodedSelect.addAll(List.of(encoder.encodedColumns()));
       Dataset<Row> valid = input.filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
-      float[] baseline = Baselines.resolve(config.method(), encoder, valid);
+      float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
       BackgroundSets.Built background = config.method().usesBackground()
           ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
               in -> FeatureEncoder.normalise(read(in), config.features()))

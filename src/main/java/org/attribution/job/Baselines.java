@@ -1,9 +1,10 @@
 package org.attribution.job;
 
+import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.attribution.aggregate.ColumnMeans;
 import org.attribution.config.IntegratedGradientsConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.MethodConfig;
@@ -16,9 +17,10 @@ final class Baselines {
 
   /**
    * The baseline for {@code method}: zeros, a given vector, or the mean of every encoded column
-   * over the rows that will be explained (one aggregation over {@code encodedRows}).
+   * over the rows that will be explained: {@code encodedRows} hold {@link
+   * FeatureEncoder#encodedColumns()} from field {@code firstField} on.
    */
-  static float[] resolve(MethodConfig method, FeatureEncoder encoder, Dataset<Row> encodedRows) {
+  static float[] resolve(MethodConfig method, FeatureEncoder encoder, Dataset<Row> encodedRows, int firstField) {
     if (!(method instanceof IntegratedGradientsConfig ig)) {
       return new float[0];
     }
@@ -26,7 +28,7 @@ final class Baselines {
     return switch (ig.baseline()) {
       case "zeros" -> new float[width];
       case "vector" -> fromValues(ig.baselineValues(), width);
-      case "mean" -> means(encoder, encodedRows);
+      case "mean" -> means(encoder, encodedRows, firstField);
       default -> throw new IllegalStateException("validated baseline " + ig.baseline());
     };
   }
@@ -43,17 +45,27 @@ final class Baselines {
     return baseline;
   }
 
-  private static float[] means(FeatureEncoder encoder, Dataset<Row> encodedRows) {
-    Column[] means = encoder.meanExpressions();
+  /**
+   * Means of the encoded inputs exactly as the model will see them, in one pass that encodes each
+   * row with the executors' own code: a Spark aggregate of one average per encoded column compiles
+   * to more code than the JIT takes for wide inputs, and its sums depend on the partitioning.
+   */
+  private static float[] means(FeatureEncoder encoder, Dataset<Row> encodedRows, int firstField) {
     encodedRows.sparkSession().sparkContext().setJobDescription("Computing the mean baseline");
-    Row row = encodedRows.agg(means[0], java.util.Arrays.copyOfRange(means, 1, means.length)).first();
-    float[] baseline = new float[means.length];
-    for (int i = 0; i < means.length; i++) {
-      if (row.isNullAt(i)) {
-        throw new InvalidJobException("Cannot compute the mean baseline: the input has no row that can be explained");
+    int width = encoder.width();
+    ColumnMeans means = encodedRows.javaRDD().mapPartitions(rows -> {
+      ColumnMeans partial = new ColumnMeans(width);
+      float[] row = new float[width];
+      while (rows.hasNext()) {
+        Arrays.fill(row, 0f);
+        encoder.encode(rows.next(), firstField, row, 0);
+        partial.add(row, 0);
       }
-      baseline[i] = (float) row.getDouble(i);
+      return List.of(partial).iterator();
+    }).reduce(ColumnMeans::merge);
+    if (means.count() == 0) {
+      throw new InvalidJobException("Cannot compute the mean baseline: the input has no row that can be explained");
     }
-    return baseline;
+    return means.means();
   }
 }
