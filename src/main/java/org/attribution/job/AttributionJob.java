@@ -2,7 +2,6 @@ package org.attribution.job;
 
 import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
@@ -246,10 +245,12 @@ public final class AttributionJob {
         rejectReasons.put(r.getString(0), r.getLong(1));
       }
       long rejected = rejects.count();
-      long duplicateIds = duplicateIds(valid);
       long resultRows = importance.resultRows();
       long perRow = config.target().mode().equals("all") ? outputs : 1;
       long explained = (resultRows + importance.nonFiniteRows()) / perRow;
+      // The per-row table, when written, has the ids in a column of their own: far cheaper to
+      // read than filtering and encoding the input again.
+      long duplicateIds = duplicateIds(config.output().perRow() ? results : valid, explained);
       checkRejects(rejected, explained, store.staged(runId, "rejects"));
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));
@@ -300,11 +301,13 @@ public final class AttributionJob {
   /**
    * Rows whose id another explained row has too. They are explained all the same (each is a row
    * of the data), but a per-row table keyed by id is then ambiguous, so the manifest says so.
+   *
+   * @param withIds the explained rows, or their per-row results, with a {@code row_id} column
+   * @param explained how many rows were explained
    */
-  private long duplicateIds(Dataset<Row> explained) {
+  private long duplicateIds(Dataset<Row> withIds, long explained) {
     spark.sparkContext().setJobDescription("Counting duplicate row ids");
-    Row counts = explained.agg(count(lit(1)), countDistinct(col("row_id"))).first();
-    long duplicates = counts.getLong(0) - counts.getLong(1);
+    long duplicates = explained - withIds.agg(countDistinct(col("row_id"))).first().getLong(0);
     if (duplicates > 0) {
       LOG.warn("{} explained rows share their row id with another row", duplicates);
     }
