@@ -462,7 +462,8 @@ public final class Benchmark {
       overrides.put("method.steps", "50");
       return JobConfigLoader.load(IG_JOB, overrides);
     }
-    overrides.put("method.name", method);
+    // The whole section, so each method runs at its defaults whatever the job file tunes.
+    overrides.put("method", "{name: " + method + "}");
     return JobConfigLoader.load(SHAP_JOB, overrides);
   }
 
