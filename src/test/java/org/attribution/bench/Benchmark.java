@@ -13,11 +13,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import jdk.jfr.Recording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -43,6 +45,7 @@ import org.attribution.method.ShapleyKernelSampler;
 import org.attribution.model.EngineSettings;
 import org.attribution.model.OutputTransform;
 import org.attribution.model.TorchScriptModel;
+import org.attribution.testing.RecordingModel;
 import org.attribution.output.RunManifest;
 
 /**
@@ -559,7 +562,9 @@ public final class Benchmark {
         throw new IllegalStateException("no replay for " + config.method().id());
       }
     }
-    recording.clear();
+    // Only the calls from here on: building a method may already call the model.
+    int forwardMark = recording.forwardRows().size();
+    int gradientMark = recording.gradientRows().size();
     int batch = (int) Math.min(execution.batchRows(), rows);
     float[] inputs = new float[batch * width];
     for (int i = 0; i < inputs.length; i++) {
@@ -571,7 +576,23 @@ public final class Benchmark {
     Arrays.setAll(seeds, i -> i + 1L);
     recording.forward(inputs, batch);
     method.attribute(inputs, batch, targets, seeds);
-    return recording.scaled((double) manifest.rows().explained() / batch);
+    List<Integer> gradientRows = recording.gradientRows();
+    List<Integer> forwardRows = recording.forwardRows();
+    double scale = (double) manifest.rows().explained() / batch;
+    List<ComputeBound.Calls> plan = new ArrayList<>();
+    plan.addAll(scaledCalls(true, gradientRows.subList(gradientMark, gradientRows.size()), scale));
+    plan.addAll(scaledCalls(false, forwardRows.subList(forwardMark, forwardRows.size()), scale));
+    return plan;
+  }
+
+  /** Calls of each size, largest first, each count multiplied by {@code scale} (at least 1). */
+  private static List<ComputeBound.Calls> scaledCalls(boolean gradient, List<Integer> callRows, double scale) {
+    Map<Integer, Long> counts = new TreeMap<>(Comparator.reverseOrder());
+    callRows.forEach(rows -> counts.merge(rows, 1L, Long::sum));
+    List<ComputeBound.Calls> calls = new ArrayList<>();
+    counts.forEach((rows, count) ->
+        calls.add(new ComputeBound.Calls(gradient, rows, Math.max(1, Math.round(count * scale)))));
+    return calls;
   }
 
   private void printResults(List<Measured> measured) {

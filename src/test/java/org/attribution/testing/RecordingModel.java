@@ -8,8 +8,9 @@ import org.attribution.model.ModelFunction;
 
 /**
  * Wraps a model and records the batch size of every call, checking on the way that each call passes
- * arrays of exactly its batch's size (as the DJL adapter requires). Not thread-safe: for
- * single-threaded tests of how a method plans its model calls.
+ * arrays of exactly its batch's size (as the DJL adapter requires). Calls are recorded under a
+ * lock, so a benchmark may share one recorder between threads; call order is only meaningful
+ * for single-threaded use.
  */
 public final class RecordingModel implements ModelFunction {
 
@@ -22,12 +23,12 @@ public final class RecordingModel implements ModelFunction {
   }
 
   /** Rows passed to each {@link #forward} call, in call order. */
-  public List<Integer> forwardRows() {
+  public synchronized List<Integer> forwardRows() {
     return List.copyOf(forwardRows);
   }
 
   /** Rows passed to each {@link #gradient} call, in call order. */
-  public List<Integer> gradientRows() {
+  public synchronized List<Integer> gradientRows() {
     return List.copyOf(gradientRows);
   }
 
@@ -44,7 +45,9 @@ public final class RecordingModel implements ModelFunction {
   @Override
   public float[] forward(float[] inputs, int rows) {
     assertEquals(rows * inputWidth(), inputs.length, "forward inputs for " + rows + " rows");
-    forwardRows.add(rows);
+    synchronized (this) {
+      forwardRows.add(rows);
+    }
     return model.forward(inputs, rows);
   }
 
@@ -52,7 +55,9 @@ public final class RecordingModel implements ModelFunction {
   public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
     assertEquals(rows * inputWidth(), inputs.length, "gradient inputs for " + rows + " rows");
     assertEquals(rows, targets.length, "gradient targets for " + rows + " rows");
-    gradientRows.add(rows);
+    synchronized (this) {
+      gradientRows.add(rows);
+    }
     return model.gradient(inputs, rows, targets, targetOutputs);
   }
 }
