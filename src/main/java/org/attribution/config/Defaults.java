@@ -55,6 +55,15 @@ public final class Defaults {
    */
   public static final int MEMORY_BUDGET_MB = 256;
 
+  /**
+   * Rows per model call on the CPU. Calls whose activations stay in the core's cache run faster
+   * than the largest the memory budget allows: the sample model (119 -> 64 -> 32 -> 2) on one
+   * libtorch thread computes gradients 1.4 times as fast per row in calls of 512 to 1,024 rows as
+   * in calls of 65,536 (`scripts/bench.sh --sweep`, BENCHMARKS.md). On a GPU, larger calls are
+   * what fill the device, so there the budget alone sets the size.
+   */
+  public static final int CPU_CALL_ROWS = 1024;
+
   /** Often enough to see a long run move, rarely enough not to flood a scheduler's log. */
   public static final int PROGRESS_SECONDS = 30;
 

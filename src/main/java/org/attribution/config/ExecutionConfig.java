@@ -7,11 +7,14 @@ import java.io.Serializable;
  *
  * @param memoryBudgetMb native memory one task may use for one model call; bounds the batch
  * @param batchRows rows handed to the method at once; derived from the budget when absent
+ * @param callRows the most rows in one model call; when absent, {@link Defaults#CPU_CALL_ROWS} on
+ *     the CPU and as many as the budget allows on a GPU; never more than the budget allows
  * @param threadsPerTask libtorch intra-op threads per task; Spark's {@code spark.task.cpus} when
  *     absent, so that tasks times threads never exceeds an executor's cores
  * @param progressSeconds how often the driver prints progress; 0 for never
  */
-public record ExecutionConfig(Integer memoryBudgetMb, Integer batchRows, Integer threadsPerTask, Integer progressSeconds)
+public record ExecutionConfig(
+    Integer memoryBudgetMb, Integer batchRows, Integer callRows, Integer threadsPerTask, Integer progressSeconds)
     implements Serializable {
 
   public ExecutionConfig {

@@ -243,6 +243,9 @@ public final class JobConfigValidator {
     if (execution.batchRows() != null && execution.batchRows() < 1) {
       problems.add("'execution.batch_rows' must be at least 1, got " + execution.batchRows());
     }
+    if (execution.callRows() != null && execution.callRows() < 1) {
+      problems.add("'execution.call_rows' must be at least 1, got " + execution.callRows());
+    }
     if (execution.progressSeconds() < 0) {
       problems.add("'execution.progress_seconds' must be 0 or more, got " + execution.progressSeconds());
     }

@@ -46,6 +46,7 @@ import org.attribution.data.RowIds;
 import org.attribution.data.Vocabularies;
 import org.attribution.method.CoalitionEvaluator;
 import org.attribution.method.ExactShapley;
+import org.attribution.model.DeviceChoice;
 import org.attribution.model.ModelFunction;
 import org.attribution.output.AuditTables;
 import org.attribution.output.HtmlReport;
@@ -79,7 +80,7 @@ public final class AttributionJob {
 
   /** Bound on rows per method call: more only grows per-task memory for result rows. */
   static final int MAX_BATCH_ROWS = 8192;
-  /** Bound on rows per model call: past this, larger calls stop paying off on CPU. */
+  /** Bound on the budget's rows per model call: keeps one call's arrays to tens of MB. */
   static final int MAX_EVALUATION_ROWS = 65_536;
 
   private final SparkSession spark;
@@ -190,7 +191,8 @@ public final class AttributionJob {
       valid = spread(valid);
       timings.put("baseline", elapsedMs(t1));
 
-      int maxEvaluationRows = maxEvaluationRows(config.execution(), encoder.width(), outputs);
+      int budgetRows = budgetRows(config.execution(), encoder.width(), outputs);
+      int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       MethodFactory methods = new MethodFactory(config.method(), baseline,
           background == null ? null : jsc.broadcast(background.background()),
@@ -199,7 +201,7 @@ public final class AttributionJob {
       double[] baseValues = background == null ? null
           : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
               .baseValues();
-      int batchRows = batchRows(config.execution(), maxEvaluationRows, methods.evaluationsPerRow());
+      int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
       Broadcast<byte[]> bytes = jsc.broadcast(artifact.bytes());
       List<String> features = encoder.playerNames();
       StructType resultSchema = ResultSchema.of(
@@ -426,21 +428,43 @@ public final class AttributionJob {
   }
 
   /**
-   * Rows per model call from the memory budget. The estimate per evaluated row counts the input,
+   * The most rows per model call the memory budget allows. The estimate per evaluated row counts the input,
    * its gradient, the method's interpolation buffers and activations of a few times the input
    * width; a model with much wider hidden layers needs a smaller budget or explicit batch rows.
    */
-  static int maxEvaluationRows(ExecutionConfig execution, int width, int outputs) {
+  static int budgetRows(ExecutionConfig execution, int width, int outputs) {
     long bytesPerRow = (long) Float.BYTES * (8L * width + 4L * outputs);
     long rows = execution.memoryBudgetMb() * 1024L * 1024L / bytesPerRow;
     return (int) Math.max(1, Math.min(MAX_EVALUATION_ROWS, rows));
   }
 
-  static int batchRows(ExecutionConfig execution, int maxEvaluationRows, long evaluationsPerRow) {
+  /**
+   * Rows per model call: as configured, else {@link Defaults#CPU_CALL_ROWS} on the CPU and the
+   * budget's limit on a GPU; never more than the budget allows. Batches stay as large as the
+   * budget allows either way, so that per-batch work (the predictions' forward pass, result rows)
+   * is spread over many rows.
+   */
+  static int callRows(ExecutionConfig execution, int budgetRows, boolean gpu) {
+    int wanted = execution.callRows() != null ? execution.callRows() : gpu ? budgetRows : Defaults.CPU_CALL_ROWS;
+    return Math.min(wanted, budgetRows);
+  }
+
+  /**
+   * Whether tasks will run the model on a GPU: asked for, or left to the task ({@code auto}) with
+   * Spark scheduling GPUs to tasks. An {@code auto} task whose engine sees no GPU runs on the CPU
+   * with GPU-sized calls, which is slower but computes the same values.
+   */
+  private boolean runsOnGpu() {
+    DeviceChoice choice = DeviceChoice.fromId(config.model().device());
+    return choice == DeviceChoice.GPU
+        || choice == DeviceChoice.AUTO && spark.conf().getOption("spark.task.resource.gpu.amount").isDefined();
+  }
+
+  static int batchRows(ExecutionConfig execution, int budgetRows, long evaluationsPerRow) {
     if (execution.batchRows() != null) {
       return execution.batchRows();
     }
-    return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, maxEvaluationRows / evaluationsPerRow));
+    return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, budgetRows / evaluationsPerRow));
   }
 
   /** Runs a method's own checks on the driver, so settings that do not fit fail before any task. */

@@ -121,9 +121,9 @@ class JobConfigLoaderTest {
         target: {mode: class}
         method: {steps: 0, baseline: vector}
         output: {}
-        execution: {memory_budget_mb: 0}
+        execution: {memory_budget_mb: 0, call_rows: 0}
         """);
-    assertTrue(message.startsWith("Cannot run job: 9 problems in the job file:\n  - "), message);
+    assertTrue(message.startsWith("Cannot run job: 10 problems in the job file:\n  - "), message);
     for (String expected : List.of(
         "'input' needs exactly one of 'path' or 'table'",
         "'features.columns' lists 'a' twice",
@@ -133,7 +133,8 @@ class JobConfigLoaderTest {
         "'method.rule': Cannot use gauss_legendre with 0 steps",
         "'method.baseline: vector' needs 'method.baseline_values'",
         "'output.path' is missing",
-        "'execution.memory_budget_mb' must be at least 1, got 0")) {
+        "'execution.memory_budget_mb' must be at least 1, got 0",
+        "'execution.call_rows' must be at least 1, got 0")) {
       assertTrue(message.contains(expected), () -> "missing <" + expected + "> in:\n" + message);
     }
   }

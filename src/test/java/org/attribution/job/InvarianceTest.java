@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Results do not depend on how Spark runs the job: one partition or eight, one task at a time or
- * two at once in the executor JVM (local[2] runs two), batch size, nor Spark at all (a direct call
+ * two at once in the executor JVM (local[2] runs two), batch size, model call size, nor Spark at all (a direct call
  * of the method in this thread is the reference).
  *
  * <p>Equality is to float tolerance, not bitwise: libtorch may block a matrix product differently
@@ -66,14 +66,17 @@ class InvarianceTest {
   }
 
   @Test
-  void onePartitionEightPartitionsAndSmallBatchesAgree() {
+  void onePartitionEightPartitionsSmallBatchesAndSmallCallsAgree() {
     List<Row> one = perRow("one", "input.partitions", "1");
     List<Row> eight = perRow("eight", "input.partitions", "8");
     List<Row> smallBatches = perRow("small", "input.partitions", "3", "execution.batch_rows", "7");
+    // 37-row calls cut every row's 50 path points at a different step.
+    List<Row> smallCalls = perRow("small-calls", "input.partitions", "2", "execution.call_rows", "37");
     assertEquals(ROWS, one.size());
     assertEquals(one.stream().map(r -> r.get(0)).toList(), eight.stream().map(r -> r.get(0)).toList());
     Tolerances.assertClose(values(one), values(eight), 1e-6, 1e-5, "1 vs 8 partitions");
     Tolerances.assertClose(values(one), values(smallBatches), 1e-6, 1e-5, "batch rows 7");
+    Tolerances.assertClose(values(one), values(smallCalls), 1e-6, 1e-5, "call rows 37");
   }
 
   @Test

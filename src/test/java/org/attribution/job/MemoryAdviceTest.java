@@ -14,8 +14,8 @@ class MemoryAdviceTest {
         + " data. DefaultCPUAllocator: can't allocate memory: you tried to allocate 68719476736 bytes.");
     RuntimeException advice = MemoryAdvice.forBatch(engine, 1285, 65_536, 256);
     assertEquals("Cannot explain a batch of 1,285 rows: it ran out of memory in model calls of up to 65,536 rows;"
-        + " lower execution.memory_budget_mb (now 256) or set execution.batch_rows lower, or give executors more"
-        + " memory overhead", advice.getMessage());
+        + " lower execution.memory_budget_mb (now 256) or set execution.call_rows or execution.batch_rows lower, or"
+        + " give executors more memory overhead", advice.getMessage());
     assertSame(engine, advice.getCause());
     assertEquals(advice.getMessage(), MemoryAdvice.forBatch(
         new IllegalStateException(new OutOfMemoryError("Java heap space")), 1285, 65_536, 256).getMessage());
