@@ -15,7 +15,8 @@
 #   --partitions N    set input.partitions for every job (default: as read)
 #   --profile DIR     record each measured job with Java Flight Recorder into DIR and print
 #                     where Spark's task threads spend their time
-#   --sweep           also time model-only calls of several sizes
+#   --sweep           also time calls of 1 to 128 rows in the call-size table (the bound always
+#                     times 256 to 65,536 rows and uses the fastest size)
 #   --cache-dir DIR   resampled datasets (default target/bench-data; built once, then reused)
 #   --results FILE    results are appended here (default target/bench-results.md)
 #   --help            this text

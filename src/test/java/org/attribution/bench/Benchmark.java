@@ -57,7 +57,9 @@ import org.attribution.output.RunManifest;
  * sample loans ({@link BenchData}), then, in the same JVM and on as many threads as Spark has task
  * slots, the <em>compute bound</em>: the same TorchScript model through {@link TorchScriptModel}
  * doing the job's model evaluations ({@code evaluations_per_row x rows} from the manifest) in
- * calls of the largest shape the job's memory budget allows, with arrays prepared up front. A
+ * calls of the size this model runs fastest at on this machine, gradient and forward calls each
+ * (measured once per benchmark over sizes up to the memory budget's limit, see {@link
+ * #fastestCallSizes}), with arrays prepared up front. A
  * second model-only run, the <em>replay</em>, makes exactly the calls the job's method makes (shapes
  * recorded by running the method on one batch), which separates the cost of small calls from the
  * cost of everything around the model.
@@ -89,7 +91,7 @@ public final class Benchmark {
         --results FILE    results are appended here (default target/bench-results.md)
         --profile DIR     record each measured job with Java Flight Recorder into DIR and print
                           a profile summary (adds a little overhead)
-        --sweep           also time model calls of several sizes (model only)
+        --sweep           also time calls of 1 to 128 rows in the call-size table
       """.formatted(BenchData.SEED);
 
   record Options(
@@ -109,6 +111,9 @@ public final class Benchmark {
       List<String> args) {}
 
   /** One measured job and its bounds. */
+  /** Rows per call at which the model alone runs fastest, per kind of call. */
+  record CallSizes(int gradientRows, int forwardRows) {}
+
   record Measured(
       String method,
       long rows,
@@ -146,6 +151,8 @@ public final class Benchmark {
   private final StageStats stageStats = new StageStats();
   private final StringBuilder report = new StringBuilder();
   private TorchScriptModel model;
+  private CallSizes fastest;
+  private String callSizeTable;
 
   private Benchmark(Options options, SparkSession spark) {
     this.options = options;
@@ -306,8 +313,9 @@ public final class Benchmark {
     }
     printPhases(scaling.isEmpty() ? measured : concat(measured, scaling));
     printStages(measured);
-    if (options.sweep()) {
-      sweep();
+    if (callSizeTable != null) {
+      line("");
+      section(callSizeTable.strip());
     }
     Files.createDirectories(options.results().toAbsolutePath().getParent());
     Files.writeString(options.results(), report.toString() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -397,7 +405,7 @@ public final class Benchmark {
 
     JobConfig config = config(method, input, Path.of("unused"));
     TorchScriptModel bench = model(config, manifest.encodedWidth());
-    List<ComputeBound.Calls> boundPlan = boundPlan(manifest, rows);
+    List<ComputeBound.Calls> boundPlan = boundPlan(manifest, fastestCallSizes(bench, config.target().classIndex()));
     List<ComputeBound.Calls> replayPlan = replayPlan(config, manifest, bench, rows);
     // The bound runs twice (once only for the smaller scaling sizes) and the faster run counts:
     // on a shared or virtual machine the first model-only run after a job is often slower. The
@@ -488,22 +496,18 @@ public final class Benchmark {
 
   /**
    * The compute bound's calls: {@code evaluations_per_row x rows} evaluations. The method's own
-   * evaluations (all but one per row) go into calls of the largest shape the job's memory budget
-   * allows, {@code min(maxEvaluationRows, batchRows x (evaluations_per_row - 1))} rows: gradient
+   * evaluations (all but one per row) go into calls of the fastest size for their kind: gradient
    * calls for the gradient methods, forward calls for the coalition methods. The remaining one
-   * evaluation per row, f(x), goes into forward calls of {@code batchRows} rows.
+   * evaluation per row, f(x), goes into forward calls of the fastest forward size.
    */
-  static List<ComputeBound.Calls> boundPlan(RunManifest manifest, long rows) {
-    RunManifest.Execution execution = manifest.execution();
+  static List<ComputeBound.Calls> boundPlan(RunManifest manifest, CallSizes fastest) {
     String method = manifest.config().method().id();
     boolean gradient = method.equals(IG) || method.equals(GradientShapConfig.ID);
-    long perRow = execution.evaluationsPerRow() - 1;
+    long perRow = manifest.execution().evaluationsPerRow() - 1;
     long explained = manifest.rows().explained();
     List<ComputeBound.Calls> plan = new ArrayList<>();
-    long total = perRow * explained;
-    int chunk = (int) Math.min(execution.maxEvaluationRows(), (long) execution.batchRows() * perRow);
-    addCalls(plan, gradient, chunk, total);
-    addCalls(plan, false, execution.batchRows(), explained);
+    addCalls(plan, gradient, gradient ? fastest.gradientRows() : fastest.forwardRows(), perRow * explained);
+    addCalls(plan, false, fastest.forwardRows(), explained);
     return plan;
   }
 
@@ -600,8 +604,8 @@ public final class Benchmark {
     line("## Throughput against the compute bound");
     line("");
     line("Job: wall time of `AttributionJob.execute()` (all phases); attribute: the manifest's `attribute` phase. "
-        + "Bound: the same evaluations on " + slots + " threads in calls of the largest shape the job's memory budget "
-        + "allows, the faster of two runs; replay: the calls the job's method actually makes, run where their main "
+        + "Bound: the same evaluations on " + slots + " threads in calls of the size the model runs fastest at (table "
+        + "below), the faster of two runs; replay: the calls the job's method actually makes, run where their main "
         + "shape differs from the bound's. Evaluations: `evaluations_per_row` x rows.");
     line("");
     line("| method | rows | evals/row | job s | attribute s | rows/s | evals/s (job) | bound s | evals/s (bound) "
@@ -706,26 +710,53 @@ public final class Benchmark {
     }
   }
 
-  /** Model-only throughput by call size, on every task slot at once. */
-  private void sweep() {
-    JobConfig config = config(IG, Path.of(BenchData.SAMPLE), Path.of("unused"));
-    TorchScriptModel bench = model(config, encoderWidth(config));
-    line("");
-    line("## Model-only throughput by call size (" + slots + " threads, 1 libtorch thread each)");
-    line("");
-    line("| rows per call | gradient evals/s | forward evals/s | other processes' cores |");
-    line("|--:|--:|--:|--:|");
-    long work = 4_000_000;
-    for (int size : new int[] {1, 16, 128, 440, 1024, 4096, 16384, 41440, 65536}) {
-      long calls = Math.max(slots, work / size / (size < 128 ? 20 : 1));
+  /**
+   * The call sizes the bound uses: the model alone, on every task slot at once, timed in calls of
+   * each candidate size up to 65,536 rows (the most the default budget allows the sample model);
+   * the fastest size for gradient calls and
+   * the fastest for forward calls win. Measured on first use, then kept: every job of a benchmark
+   * explains the same model. The table goes into the results.
+   */
+  private CallSizes fastestCallSizes(TorchScriptModel bench, int target) {
+    if (fastest != null) {
+      return fastest;
+    }
+    int[] sizes = options.sweep()
+        ? new int[] {1, 16, 128, 256, 512, 1024, 2048, 4096, 16384, 65536}
+        : new int[] {256, 512, 1024, 2048, 4096, 16384, 65536};
+    StringBuilder table = new StringBuilder();
+    table.append("## Model-only throughput by call size (").append(slots)
+        .append(" threads, 1 libtorch thread each; the bound uses the fastest size of each kind)\n\n")
+        .append("| rows per call | gradient evals/s | forward evals/s | other processes' cores |\n")
+        .append("|--:|--:|--:|--:|\n");
+    int bestGradient = 0;
+    int bestForward = 0;
+    double gradientRate = 0;
+    double forwardRate = 0;
+    for (int size : sizes) {
+      // About a second of work per measurement; tiny calls are far slower, so they get less.
+      long calls = Math.max(slots, 1_500_000L / size / (size < 128 ? 20 : 1));
       LoadMonitor load = new LoadMonitor();
       ComputeBound.Result gradient = ComputeBound.run(bench, List.of(new ComputeBound.Calls(true, size, calls)), slots,
-          config.target().classIndex());
-      ComputeBound.Result forward = ComputeBound.run(bench,
-          List.of(new ComputeBound.Calls(false, size, calls * 3)), slots, config.target().classIndex());
-      line(String.format(Locale.ROOT, "| %,d | %,.0f | %,.0f | %.2f |", size, gradient.evaluationsPerSecond(),
-          forward.evaluationsPerSecond(), load.otherCores()));
+          target);
+      ComputeBound.Result forward = ComputeBound.run(bench, List.of(new ComputeBound.Calls(false, size, calls * 3)),
+          slots, target);
+      table.append(String.format(Locale.ROOT, "| %,d | %,.0f | %,.0f | %.2f |%n", size,
+          gradient.evaluationsPerSecond(), forward.evaluationsPerSecond(), load.otherCores()));
+      if (gradient.evaluationsPerSecond() > gradientRate) {
+        gradientRate = gradient.evaluationsPerSecond();
+        bestGradient = size;
+      }
+      if (forward.evaluationsPerSecond() > forwardRate) {
+        forwardRate = forward.evaluationsPerSecond();
+        bestForward = size;
+      }
     }
+    fastest = new CallSizes(bestGradient, bestForward);
+    callSizeTable = table.toString();
+    System.err.printf(Locale.ROOT, "  fastest call sizes: gradient %,d rows, forward %,d rows%n", bestGradient,
+        bestForward);
+    return fastest;
   }
 
   private String machine() {
