@@ -252,7 +252,8 @@ public final class AttributionJob {
       long explained = (resultRows + importance.nonFiniteRows()) / perRow;
       // The per-row table, when written, has the ids in a column of their own: far cheaper to
       // read than filtering and encoding the input again.
-      long duplicateIds = duplicateIds(config.output().perRow() ? results : valid, explained);
+      long duplicateIds = duplicateIds(input.select(rowId.as("row_id")), explained + rejected,
+          config.output().perRow() ? results : valid, explained);
       checkRejects(rejected, explained, store.staged(runId, "rejects"));
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));
@@ -304,16 +305,29 @@ public final class AttributionJob {
    * Rows whose id another explained row has too. They are explained all the same (each is a row
    * of the data), but a per-row table keyed by id is then ambiguous, so the manifest says so.
    *
+   * <p>The explained rows are part of the input, so when no id repeats in the whole input (the
+   * usual case, and one that reads the id column alone) none repeats among them, and the count
+   * over the explained rows, which filters and encodes the input again, is skipped.
+   *
+   * @param inputIds every input row's id, as {@code row_id}
+   * @param inputRows how many rows the input has
    * @param withIds the explained rows, or their per-row results, with a {@code row_id} column
    * @param explained how many rows were explained
    */
-  private long duplicateIds(Dataset<Row> withIds, long explained) {
+  private long duplicateIds(Dataset<Row> inputIds, long inputRows, Dataset<Row> withIds, long explained) {
     spark.sparkContext().setJobDescription("Counting duplicate row ids");
-    long duplicates = explained - withIds.agg(countDistinct(col("row_id"))).first().getLong(0);
+    if (distinctIds(inputIds) == inputRows) {
+      return 0;
+    }
+    long duplicates = explained - distinctIds(withIds);
     if (duplicates > 0) {
       LOG.warn("{} explained rows share their row id with another row", duplicates);
     }
     return duplicates;
+  }
+
+  private static long distinctIds(Dataset<Row> withIds) {
+    return withIds.agg(countDistinct(col("row_id"))).first().getLong(0);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -340,14 +341,36 @@ class BadInputTest {
   void duplicateIdsAreExplainedAndCounted() throws Exception {
     Path data = dir.resolve("duplicates.parquet");
     Dataset<Row> twenty = spark.read().parquet(DATA).filter(col("loan_id").leq(20));
-    twenty.union(twenty.filter(col("loan_id").leq(3))).write().parquet(data.toString());
+    // Rows 4 and 5 also come back rejected: an id shared with a rejected row is no duplicate.
+    twenty.union(twenty.filter(col("loan_id").leq(3))).union(rejectedCopies(twenty, 4, 5)).write().parquet(data.toString());
     Outcome outcome = run("--job", jobFile("duplicates", DATA, data.toString()).toString(), "--run-id", "dups");
     assertEquals(0, outcome.exitCode(), outcome.err());
     assertTrue(outcome.err().contains("Warning: 3 explained rows share their row id with another row (input.id_column "
         + "loan_id)"), outcome.err());
     JsonNode manifest = new ObjectMapper().readTree(dir.resolve("out-duplicates/manifests/dups.json").toFile());
     assertEquals(23, manifest.at("/rows/explained").asLong());
+    assertEquals(2, manifest.at("/rows/rejected").asLong());
     assertEquals(3, manifest.at("/rows/duplicate_ids").asLong());
+  }
+
+  @Test
+  void idsSharedOnlyWithRejectedRowsAreNoDuplicates() throws Exception {
+    Path data = dir.resolve("rejected-copies.parquet");
+    Dataset<Row> twenty = spark.read().parquet(DATA).filter(col("loan_id").leq(20));
+    twenty.union(rejectedCopies(twenty, 1, 2)).write().parquet(data.toString());
+    Outcome outcome = run("--job", jobFile("rejected-copies", DATA, data.toString()).toString(), "--run-id", "copies");
+    assertEquals(0, outcome.exitCode(), outcome.err());
+    assertFalse(outcome.err().contains("share their row id"), outcome.err());
+    JsonNode manifest = new ObjectMapper().readTree(dir.resolve("out-rejected-copies/manifests/copies.json").toFile());
+    assertEquals(20, manifest.at("/rows/explained").asLong());
+    assertEquals(2, manifest.at("/rows/rejected").asLong());
+    assertEquals(0, manifest.at("/rows/duplicate_ids").asLong());
+  }
+
+  /** Copies of the rows with these ids, each rejected for a null {@code funded_amnt}. */
+  private static Dataset<Row> rejectedCopies(Dataset<Row> rows, long... ids) {
+    return rows.filter(col("loan_id").isin(java.util.Arrays.stream(ids).boxed().toArray()))
+        .withColumn("funded_amnt", lit(null).cast(rows.schema().apply("funded_amnt").dataType()));
   }
 
   @Test
