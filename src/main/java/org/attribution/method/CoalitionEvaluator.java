@@ -21,7 +21,15 @@ public final class CoalitionEvaluator {
   private final Background background;
   private final FeatureGroups groups;
   private final int maxEvaluationRows;
-  private final int[][] columnsOfPlayer;
+  /**
+   * The input columns as maximal runs of adjacent columns that belong to one player, in column
+   * order: a masked row is then its background row with a few blocks copied from the explained
+   * row, instead of one scattered write per column (that copying is most of the Java time the
+   * coalition methods spend per row).
+   */
+  private final int[] segmentStart;
+  private final int[] segmentLength;
+  private final int[] segmentPlayer;
 
   /**
    * @param model the model, with targets chosen per row
@@ -44,18 +52,23 @@ public final class CoalitionEvaluator {
     this.groups = groups;
     this.maxEvaluationRows = maxEvaluationRows;
     int[] playerOfColumn = groups.playerOfColumn();
-    int[] counts = new int[groups.players()];
-    for (int player : playerOfColumn) {
-      counts[player]++;
-    }
-    columnsOfPlayer = new int[groups.players()][];
-    for (int p = 0; p < counts.length; p++) {
-      columnsOfPlayer[p] = new int[counts[p]];
-    }
-    int[] filled = new int[counts.length];
+    int segments = 0;
     for (int c = 0; c < playerOfColumn.length; c++) {
-      int p = playerOfColumn[c];
-      columnsOfPlayer[p][filled[p]++] = c;
+      if (c == 0 || playerOfColumn[c] != playerOfColumn[c - 1]) {
+        segments++;
+      }
+    }
+    segmentStart = new int[segments];
+    segmentLength = new int[segments];
+    segmentPlayer = new int[segments];
+    int segment = -1;
+    for (int c = 0; c < playerOfColumn.length; c++) {
+      if (c == 0 || playerOfColumn[c] != playerOfColumn[c - 1]) {
+        segment++;
+        segmentStart[segment] = c;
+        segmentPlayer[segment] = playerOfColumn[c];
+      }
+      segmentLength[segment]++;
     }
   }
 
@@ -118,24 +131,30 @@ public final class CoalitionEvaluator {
     }
     double[] values = new double[rows * perRow];
     Chunk chunk = new Chunk(Math.min(maxEvaluationRows, (long) perRow * background.count()), width);
-    int[] fromRow = new int[width];
+    int[] runStart = new int[segmentStart.length];
+    int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < perRow; k++) {
         int coalition = r * perRow + k;
-        int taken = 0;
-        for (int p = 0; p < players; p++) {
-          if (masks[coalition * players + p]) {
-            for (int c : columnsOfPlayer[p]) {
-              fromRow[taken++] = c;
+        // The present players' columns, adjacent segments merged into one copy.
+        int runs = 0;
+        int runEnd = -1;
+        for (int g = 0; g < segmentStart.length; g++) {
+          if (masks[coalition * players + segmentPlayer[g]]) {
+            if (segmentStart[g] == runEnd) {
+              runLength[runs - 1] += segmentLength[g];
+            } else {
+              runStart[runs] = segmentStart[g];
+              runLength[runs++] = segmentLength[g];
             }
+            runEnd = segmentStart[g] + segmentLength[g];
           }
         }
         for (int b = 0; b < background.count(); b++) {
           int at = chunk.size * width;
           background.copyRow(b, chunk.inputs, at);
-          for (int i = 0; i < taken; i++) {
-            int c = fromRow[i];
-            chunk.inputs[at + c] = inputs[r * width + c];
+          for (int i = 0; i < runs; i++) {
+            System.arraycopy(inputs, r * width + runStart[i], chunk.inputs, at + runStart[i], runLength[i]);
           }
           chunk.value[chunk.size] = coalition;
           chunk.target[chunk.size] = targets[r];
