@@ -3,8 +3,9 @@
 #
 # Usage: scripts/bench.sh [options]
 #   --rows N          rows for integrated_gradients (default 1000000; also scaled to 10% and 30%)
-#   --shap-rows N     rows for kernel_shap and sampling_shapley (default 500: they cost about
-#                     41,000 and 7,000 model evaluations per row)
+#   --shap-rows N     rows for kernel_shap and sampling_shapley (default 5000, half the sample's
+#                     size: about 20,700 and 3,500 model evaluations per row, with the job file's
+#                     10-row k-means background)
 #   --gradient-shap-rows N
 #                     rows for gradient_shap (default --rows / 40; about 200 evaluations per row)
 #   --methods LIST    comma-separated subset of integrated_gradients (ig), kernel_shap (kernel),
