@@ -38,6 +38,19 @@ final class Batches {
   }
 
   /**
+   * Rows per call that split {@code evaluations} into as few calls as {@code maxRows} allows, all of
+   * about equal size. A short last call costs more per row than a full one: on the sample model a
+   * 240-row forward call runs at about 80% of the per-row speed of a 1,024-row call.
+   */
+  static int evenCallSize(long evaluations, int maxRows) {
+    if (evaluations <= maxRows) {
+      return (int) Math.max(1, evaluations);
+    }
+    long calls = (evaluations + maxRows - 1) / maxRows;
+    return (int) ((evaluations + calls - 1) / calls);
+  }
+
+  /**
    * Checks that a model call of {@code rows} rows of {@code width} columns fits in one array.
    *
    * @param action what the caller does, for the message ("compute gradient SHAP")

@@ -130,7 +130,7 @@ public final class CoalitionEvaluator {
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
     double[] values = new double[rows * perRow];
-    Chunk chunk = new Chunk(Math.min(maxEvaluationRows, (long) perRow * background.count()), width);
+    Chunk chunk = new Chunk(Batches.evenCallSize((long) perRow * background.count(), maxEvaluationRows), width);
     int[] runStart = new int[segmentStart.length];
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {

@@ -39,8 +39,6 @@ import org.attribution.model.ModelFunction;
  */
 public final class GradientShap implements AttributionMethod {
 
-  /** The longest array every JVM allocates: some refuse lengths just below Integer.MAX_VALUE. */
-
   private final BackgroundExplainer explainer;
   private final int samples;
   private final double noiseStdDev;
