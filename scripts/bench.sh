@@ -18,6 +18,7 @@
 #                     where Spark's task threads spend their time
 #   --sweep           also time calls of 1 to 128 rows in the call-size table (the bound always
 #                     times 256 to 65,536 rows and uses the fastest size)
+#   --set KEY=VALUE   a job file setting for every job (repeatable), e.g. --set execution.call_rows=512
 #   --cache-dir DIR   resampled datasets (default target/bench-data; built once, then reused)
 #   --results FILE    results are appended here (default target/bench-results.md)
 #   --help            this text

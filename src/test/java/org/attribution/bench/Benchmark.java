@@ -92,6 +92,8 @@ public final class Benchmark {
         --profile DIR     record each measured job with Java Flight Recorder into DIR and print
                           a profile summary (adds a little overhead)
         --sweep           also time calls of 1 to 128 rows in the call-size table
+        --set KEY=VALUE   a job file setting for every job (repeatable), e.g.
+                          --set execution.call_rows=512
       """.formatted(BenchData.SEED);
 
   record Options(
@@ -108,12 +110,13 @@ public final class Benchmark {
       Path results,
       Path profileDir,
       boolean sweep,
+      Map<String, String> overrides,
       List<String> args) {}
 
-  /** One measured job and its bounds. */
   /** Rows per call at which the model alone runs fastest, per kind of call. */
   record CallSizes(int gradientRows, int forwardRows) {}
 
+  /** One measured job and its bounds. */
   record Measured(
       String method,
       long rows,
@@ -202,6 +205,7 @@ public final class Benchmark {
     Path results = Path.of("target/bench-results.md");
     Path profile = null;
     boolean sweep = false;
+    Map<String, String> overrides = new LinkedHashMap<>();
     boolean rowsSet = false;
     boolean shapRowsSet = false;
     boolean quick = false;
@@ -229,6 +233,14 @@ public final class Benchmark {
         case "--results" -> results = Path.of(value(args, ++i, arg));
         case "--profile" -> profile = Path.of(value(args, ++i, arg));
         case "--sweep" -> sweep = true;
+        case "--set" -> {
+          String setting = value(args, ++i, arg);
+          int eq = setting.indexOf('=');
+          if (eq < 1) {
+            usage("--set needs key=value, got " + setting);
+          }
+          overrides.put(setting.substring(0, eq), setting.substring(eq + 1));
+        }
         case "-h", "--help" -> {
           System.out.print(USAGE);
           System.exit(0);
@@ -245,7 +257,7 @@ public final class Benchmark {
       usage("--rows must be at least 10, --shap-rows and --gradient-shap-rows at least 1");
     }
     return new Options(rows, shapRows, gradientRows, methods, scaling, warmup, partitions, master, seed, cacheDir, results,
-        profile, sweep, List.of(args));
+        profile, sweep, Map.copyOf(overrides), List.of(args));
   }
 
   private static String value(String[] args, int i, String option) {
@@ -476,11 +488,12 @@ public final class Benchmark {
     }
     if (method.equals(IG)) {
       overrides.put("method.steps", "50");
-      return JobConfigLoader.load(IG_JOB, overrides);
+    } else {
+      // The whole section, so each method runs at its defaults whatever the job file tunes.
+      overrides.put("method", "{name: " + method + "}");
     }
-    // The whole section, so each method runs at its defaults whatever the job file tunes.
-    overrides.put("method", "{name: " + method + "}");
-    return JobConfigLoader.load(SHAP_JOB, overrides);
+    overrides.putAll(options.overrides());
+    return JobConfigLoader.load(method.equals(IG) ? IG_JOB : SHAP_JOB, overrides);
   }
 
   private static int encoderWidth(JobConfig config) {
