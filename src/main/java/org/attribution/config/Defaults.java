@@ -57,10 +57,11 @@ public final class Defaults {
 
   /**
    * Rows per model call on the CPU. Calls whose activations stay in the core's cache run faster
-   * than the largest the memory budget allows: the sample model (119 -> 64 -> 32 -> 2) on one
-   * libtorch thread computes gradients 1.4 times as fast per row in calls of 512 to 1,024 rows as
-   * in calls of 65,536 (`scripts/bench.sh --sweep`, BENCHMARKS.md). On a GPU, larger calls are
-   * what fill the device, so there the budget alone sets the size.
+   * than the largest the memory budget allows: alone, the sample model (119 -> 64 -> 32 -> 2) on
+   * one libtorch thread computes gradients 1.2 to 1.4 times as fast per row in calls of 512 to
+   * 1,024 rows as in calls of 65,536. Inside the job, 1,024-row calls beat 512-row ones in three
+   * interleaved pairs of 300,000-row IG runs (BENCHMARKS.md). On a GPU, larger calls are what
+   * fill the device, so there the budget alone sets the size.
    */
   public static final int CPU_CALL_ROWS = 1024;
 
