@@ -10,7 +10,7 @@
 #                     rows for gradient_shap (default --rows / 40; about 200 evaluations per row)
 #   --methods LIST    comma-separated subset of integrated_gradients (ig), kernel_shap (kernel),
 #                     gradient_shap (gradient), sampling_shapley (sampling); default all four
-#   --quick           smoke run: --rows 20000 --shap-rows 20 (about 2 minutes on 2 cores)
+#   --quick           smoke run: --rows 20000 --shap-rows 20 (about 2.5 minutes on 2 cores)
 #   --no-scaling      skip the 10% and 30% integrated_gradients runs
 #   --no-warmup       skip the untimed warm-up jobs
 #   --partitions N    set input.partitions for every job (default: as read)
@@ -27,7 +27,7 @@
 # org.attribution.bench.Benchmark from the test class path in an embedded local[*] Spark. The
 # markdown tables go to stdout and are appended to the results file; progress goes to stderr.
 # JVM options: BENCH_JAVA_OPTS (default -Xmx4g, as scripts/run-local.sh).
-# The default run takes about 9 minutes on 2 cores; --quick about 2.
+# The default run takes about 10 minutes on 2 cores; --quick about 2.5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
