@@ -30,9 +30,9 @@ import org.attribution.model.ModelFunction;
  * plus one forward pass of the row itself.
  *
  * <p>Randomness: row r's orderings come from {@code new SplittableRandom(rowSeeds[r])} alone, so a
- * row's result depends on its seed only, not on its batch or on {@code maxEvaluationRows}. Work is
- * evaluated in groups of (row, pair) units whose coalition masks stay within a fixed memory budget;
- * a group may hold several rows or part of one. Instances are immutable and may be shared by
+ * row's result depends on its seed only, not on its batch. A row's pairs are evaluated together,
+ * in model calls of up to {@code maxEvaluationRows} rows that never mix rows, as far as their
+ * coalition masks stay within a fixed memory budget. Instances are immutable and may be shared by
  * threads.
  */
 public final class SamplingShapley implements AttributionMethod {
@@ -84,46 +84,44 @@ public final class SamplingShapley implements AttributionMethod {
     explainer.checkBatch(inputs, rows, targets, rowSeeds);
     double[] outputs = explainer.outputs(inputs, rows, targets);
     double[] references = explainer.references(rows, targets);
-    // Per unit: the M - 1 proper prefixes of the ordering, then those of its reverse.
-    int perUnit = 2 * (players - 1);
-    long totalUnits = (long) rows * pairs;
-    int groupUnits = (int) Math.min(totalUnits, explainer.unitsPerEvaluation(perUnit));
+    // Per pair: the M - 1 proper prefixes of the ordering, then those of its reverse.
+    int perPair = 2 * (players - 1);
+    // A row's pairs are evaluated together, so that its coalitions fill model calls of
+    // maxEvaluationRows (the evaluator never mixes rows in a call); only pairs whose masks would
+    // pass the memory budget go in later chunks, which depend on the row alone. Rows whose pairs
+    // all fit are grouped, so that one evaluation serves several of them.
+    int budgetPairs = explainer.unitsPerEvaluation(perPair);
+    int chunkPairs = Math.min(pairs, budgetPairs);
+    int groupRows = chunkPairs == pairs ? Math.max(1, Math.min(rows, budgetPairs / pairs)) : 1;
     int width = explainer.width;
 
     SampleMeans estimates = new SampleMeans(rows * players);
-    int[] orderings = new int[groupUnits * players];
-    int[] unitRows = new int[groupUnits];
+    int[] orderings = new int[groupRows * chunkPairs * players];
     double[] contributions = new double[players];
-    // The next unit to plan; a group may end inside a row, whose stream then carries over.
-    int row = 0;
-    int pair = 0;
-    SplittableRandom random = new SplittableRandom(rowSeeds[0]);
-    while (row < rows) {
-      int n = (int) Math.min(groupUnits, totalUnits - ((long) row * pairs + pair));
-      float[] unitInputs = new float[n * width];
-      int[] unitTargets = new int[n];
-      boolean[] masks = new boolean[n * perUnit * players];
-      for (int u = 0; u < n; u++) {
-        unitRows[u] = row;
-        unitTargets[u] = targets[row];
-        System.arraycopy(inputs, row * width, unitInputs, u * width, width);
-        shuffleIdentity(orderings, u * players, random);
-        writeMasks(orderings, u * players, masks, u * perUnit * players);
-        if (++pair == pairs) {
-          pair = 0;
-          if (++row < rows) {
-            random = new SplittableRandom(rowSeeds[row]);
-          }
-        }
+    SplittableRandom[] randoms = new SplittableRandom[groupRows];
+    for (int first = 0; first < rows; first += groupRows) {
+      int k = Math.min(groupRows, rows - first);
+      float[] groupInputs = Arrays.copyOfRange(inputs, first * width, (first + k) * width);
+      int[] groupTargets = Arrays.copyOfRange(targets, first, first + k);
+      for (int r = 0; r < k; r++) {
+        randoms[r] = new SplittableRandom(rowSeeds[first + r]);
       }
-      double[] values = evaluator.evaluate(unitInputs, n, unitTargets, masks, perUnit);
-      for (int u = 0; u < n; u++) {
-        int r = unitRows[u];
-        pairContributions(
-            orderings, u * players, values, u * perUnit, references[r], outputs[r], contributions);
-        // The pair's estimate is the mean of its two orderings' contributions.
-        for (int p = 0; p < players; p++) {
-          estimates.add(r * players + p, contributions[p] / 2);
+      for (int firstPair = 0; firstPair < pairs; firstPair += chunkPairs) {
+        int n = Math.min(chunkPairs, pairs - firstPair);
+        boolean[] masks = new boolean[k * n * perPair * players];
+        for (int u = 0; u < k * n; u++) {
+          shuffleIdentity(orderings, u * players, randoms[u / n]);
+          writeMasks(orderings, u * players, masks, u * perPair * players);
+        }
+        double[] values = evaluator.evaluate(groupInputs, k, groupTargets, masks, n * perPair);
+        for (int u = 0; u < k * n; u++) {
+          int row = first + u / n;
+          pairContributions(
+              orderings, u * players, values, u * perPair, references[row], outputs[row], contributions);
+          // The pair's estimate is the mean of its two orderings' contributions.
+          for (int p = 0; p < players; p++) {
+            estimates.add(row * players + p, contributions[p] / 2);
+          }
         }
       }
     }

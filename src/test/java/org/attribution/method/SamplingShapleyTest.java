@@ -132,7 +132,7 @@ class SamplingShapleyTest {
   @Test
   void rowsSpanningSeveralEvaluationsGetTheirOwnResults() {
     // Sixteen players and a thousand pairs per row make the memory budget split the batch into
-    // groups, one of them ending inside a row, whose random stream must carry over.
+    // groups of whole rows (21 and 3).
     ModelFunction model = ShapleyFixtures.tanhNetwork(16, 1, 83);
     SamplingShapley method =
         new SamplingShapley(model, oneRow(16), FeatureGroups.identity(16), 2000, 4096);
@@ -143,6 +143,30 @@ class SamplingShapleyTest {
         oneAtATime(method, inputs, rows, targets, seeds(rows)),
         method.attribute(inputs, rows, targets, seeds(rows)),
         "rows explained together");
+  }
+
+  @Test
+  void aRowWhosePairsPassTheMemoryBudgetIsEvaluatedInChunksAndStaysExact() {
+    // With 200 players a pair's masks take about 80 kB, so the 16 MiB budget holds 200 pairs and
+    // each row's 250 are evaluated in two chunks; antithetic pairs are exact for a linear model.
+    int width = 200;
+    double[] w = new double[width];
+    for (int c = 0; c < width; c++) {
+      w[c] = c % 7 - 2.5;
+    }
+    ModelFunction model = AnalyticModels.linear(new double[][] {w}, new double[] {0.25});
+    Background background = threeEqualRows(width);
+    int rows = 2;
+    float[] inputs = randomRows(rows, width, 85);
+    SamplingShapley method = new SamplingShapley(model, background, FeatureGroups.identity(width), 500, 4096);
+    Attributions sampled = method.attribute(inputs, rows, new int[rows], seeds(rows));
+    double[] mean = ShapleyFixtures.weightedMean(background);
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < width; c++) {
+        assertEquals(w[c] * (inputs[r * width + c] - mean[c]), sampled.value(r, c), 1e-9, "row " + r + ", player " + c);
+      }
+    }
+    assertIdentical(oneAtATime(method, inputs, rows, new int[rows], seeds(rows)), sampled, "rows explained together");
   }
 
   @Test
