@@ -442,9 +442,10 @@ public final class AttributionJob {
   }
 
   /**
-   * The most rows per model call the memory budget allows. The estimate per evaluated row counts the input,
-   * its gradient, the method's interpolation buffers and activations of a few times the input
-   * width; a model with much wider hidden layers needs a smaller budget or explicit batch rows.
+   * The most rows per model call the memory budget allows. The estimate per evaluated row counts
+   * the input, its gradient, the method's interpolation buffers and activations of a few times the
+   * input width; a model with much wider hidden layers needs a smaller budget or explicit batch
+   * rows.
    */
   static int budgetRows(ExecutionConfig execution, int width, int outputs) {
     long bytesPerRow = (long) Float.BYTES * (8L * width + 4L * outputs);

@@ -38,6 +38,7 @@ final class MemoryAdvice {
     }
     return new IllegalStateException(String.format("Cannot explain a batch of %,d rows: it ran out of memory in model"
         + " calls of up to %,d rows; lower execution.memory_budget_mb (now %d) or set execution.call_rows or"
-        + " execution.batch_rows lower, or give executors more memory overhead", rows, maxEvaluationRows, memoryBudgetMb), failure);
+        + " execution.batch_rows lower, or give executors more memory overhead", rows, maxEvaluationRows,
+        memoryBudgetMb), failure);
   }
 }

@@ -119,9 +119,9 @@ public final class IntegratedGradients implements AttributionMethod {
    * For each (row, column), the weighted sum over the path of the target's gradient.
    *
    * <p>The plan is the sequence of (row, step) pairs in row-major order, cut into chunks of at most
-   * maxEvaluationRows, as equal in size as they go. The model takes a batch as a whole array, so chunks are passed in exactly
-   * sized arrays: all full chunks share one pair of arrays, and only the last chunk, when shorter,
-   * needs its own.
+   * maxEvaluationRows, as equal in size as they go. The model takes a batch as a whole array, so
+   * chunks are passed in exactly sized arrays: all full chunks share one pair of arrays, and only
+   * the last chunk, when shorter, needs its own.
    */
   private double[] integrateGradients(float[] inputs, int rows, int[] targets) {
     int steps = alphas.length;

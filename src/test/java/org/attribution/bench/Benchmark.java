@@ -623,8 +623,8 @@ public final class Benchmark {
     line("");
     line("Job: wall time of `AttributionJob.execute()` (all phases); attribute: the manifest's `attribute` phase. "
         + "Bound: the same evaluations on " + slots + " threads in calls of the size the model runs fastest at (table "
-        + "below), the fastest of two such runs and the replay; replay: the calls the job's method actually makes, run where their main "
-        + "shape differs from the bound's. Evaluations: `evaluations_per_row` x rows.");
+        + "below), the fastest of two such runs and the replay; replay: the calls the job's method actually "
+        + "makes, run where their main shape differs from the bound's. Evaluations: `evaluations_per_row` x rows.");
     line("");
     line("| method | rows | evals/row | job s | attribute s | rows/s | evals/s (job) | bound s | evals/s (bound) "
         + "| **job / bound** | attribute / bound | job evals/s as % of bound | bound runs s | replay s | replay / bound |");

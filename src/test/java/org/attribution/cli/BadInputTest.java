@@ -342,7 +342,8 @@ class BadInputTest {
     Path data = dir.resolve("duplicates.parquet");
     Dataset<Row> twenty = spark.read().parquet(DATA).filter(col("loan_id").leq(20));
     // Rows 4 and 5 also come back rejected: an id shared with a rejected row is no duplicate.
-    twenty.union(twenty.filter(col("loan_id").leq(3))).union(rejectedCopies(twenty, 4, 5)).write().parquet(data.toString());
+    twenty.union(twenty.filter(col("loan_id").leq(3))).union(rejectedCopies(twenty, 4, 5))
+        .write().parquet(data.toString());
     Outcome outcome = run("--job", jobFile("duplicates", DATA, data.toString()).toString(), "--run-id", "dups");
     assertEquals(0, outcome.exitCode(), outcome.err());
     assertTrue(outcome.err().contains("Warning: 3 explained rows share their row id with another row (input.id_column "
