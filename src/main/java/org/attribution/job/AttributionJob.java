@@ -207,9 +207,10 @@ public final class AttributionJob {
       StructType resultSchema = ResultSchema.of(
           RowIds.type(config.input().idColumn(), schema), features, segments, methods.reportsStandardErrors());
       LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
+      LongAccumulator modelNanos = spark.sparkContext().longAccumulator("model call nanoseconds");
       Dataset<Row> results = valid.mapPartitions(
           new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows, segments.size(),
-              explainedRows, FaultInjection.from(spark), config.execution().memoryBudgetMb()),
+              explainedRows, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb()),
           Encoders.row(resultSchema));
 
       store.clearStaging(runId);
@@ -271,6 +272,7 @@ public final class AttributionJob {
               duplicateIds),
           rejectReasons, timings,
           attributeMs == 0 ? 0 : explained * 1000.0 / attributeMs,
+          modelNanos.value() / 1e9,
           importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
               q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
           drift == null ? null : drift.summary(),

@@ -17,6 +17,7 @@ import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.model.ModelFunction;
+import org.attribution.model.TimedModel;
 
 /**
  * Executor side of the job: explains one partition in batches.
@@ -38,6 +39,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final int batchRows;
   private final int segments;
   private final LongAccumulator explainedRows;
+  private final LongAccumulator modelNanos;
   private final FaultInjection faults;
   private final int memoryBudgetMb;
 
@@ -50,6 +52,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int batchRows,
       int segments,
       LongAccumulator explainedRows,
+      LongAccumulator modelNanos,
       FaultInjection faults,
       int memoryBudgetMb) {
     this.modelBytes = modelBytes;
@@ -60,13 +63,15 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.batchRows = batchRows;
     this.segments = segments;
     this.explainedRows = explainedRows;
+    this.modelNanos = modelNanos;
     this.faults = faults;
     this.memoryBudgetMb = memoryBudgetMb;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    ModelFunction model = ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get());
+    ModelFunction model =
+        new TimedModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), modelNanos::add);
     return new BatchIterator(rows, model, methods.create(model));
   }
 

@@ -25,6 +25,9 @@ import org.attribution.config.JobConfig;
  * @param rejectReasons rejected rows per reason, the most frequent first (at most 20 reasons)
  * @param timingsMs wall time of each phase in milliseconds
  * @param rowsPerSecond explained rows per second of attribution time
+ * @param modelTaskSeconds time the executors' tasks spent inside model calls, summed over tasks
+ *     (a retried task's attempts included); against the attribute phase's wall time times the
+ *     concurrent tasks, it shows how much of the attribution was model compute
  * @param completeness completeness gaps per target
  * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
@@ -46,6 +49,7 @@ public record RunManifest(
     Map<String, Long> rejectReasons,
     Map<String, Long> timingsMs,
     double rowsPerSecond,
+    double modelTaskSeconds,
     List<Completeness> completeness,
     DriftSummary drift,
     Map<String, String> outputs) {

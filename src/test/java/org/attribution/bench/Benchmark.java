@@ -643,13 +643,16 @@ public final class Benchmark {
     }
     line("");
     line("| method | rows | input partitions | batch rows | max evaluation rows | bound calls | job's calls (replayed) "
+        + "| model time in the job / bound's thread time "
         + "| CPU cores busy: job / bound | other processes' cores: job / bound "
         + "| peak heap used | peak heap after GC | GCs | peak RSS (VmHWM) |");
-    line("|---|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|");
+    line("|---|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|");
     for (Measured m : measured) {
-      line(String.format(Locale.ROOT, "| %s | %,d | %d | %,d | %,d | %s | %s | %.2f / %.2f | %.2f / %.2f | %s | %s | %d | %s |",
+      line(String.format(Locale.ROOT,
+          "| %s | %,d | %d | %,d | %,d | %s | %s | %.1f / %.1f s | %.2f / %.2f | %.2f / %.2f | %s | %s | %d | %s |",
           m.method(), m.rows(), m.inputPartitions(), m.manifest().execution().batchRows(),
-          m.manifest().execution().maxEvaluationRows(), m.boundPlan(), m.replayPlan(), m.jobCores(), m.boundCores(),
+          m.manifest().execution().maxEvaluationRows(), m.boundPlan(), m.replayPlan(),
+          m.manifest().modelTaskSeconds(), m.bound().seconds() * slots, m.jobCores(), m.boundCores(),
           m.jobOtherCores(), m.boundOtherCores(), mib(m.peakHeapUsed()),
           mib(m.peakHeapAfterGc()), m.collections(), mib(m.peakRss())));
     }

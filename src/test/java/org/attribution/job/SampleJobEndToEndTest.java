@@ -117,6 +117,10 @@ class SampleJobEndToEndTest {
     assertEquals("gauss_legendre", manifest.at("/config/method/rule").asText());
     assertTrue(manifest.at("/timings_ms/total").asLong() > 0);
     assertTrue(manifest.get("rows_per_second").asDouble() > 0);
+    // Model calls are part of the attribute phase, on at most two task slots at once (local[2]).
+    double modelSeconds = manifest.get("model_task_seconds").asDouble();
+    assertTrue(modelSeconds > 0 && modelSeconds <= 2 * manifest.at("/timings_ms/attribute").asLong() / 1000.0,
+        "model task-seconds " + modelSeconds);
     JsonNode completeness = manifest.get("completeness").get(0);
     assertEquals(result.importance().quality().get(0).stats().meanAbsGap(), completeness.get("mean_abs_gap").asDouble(), 0);
     assertTrue(completeness.get("max_abs_gap").asDouble() >= completeness.get("mean_abs_gap").asDouble());

@@ -1,0 +1,60 @@
+package org.attribution.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.attribution.testing.AnalyticModels;
+import org.junit.jupiter.api.Test;
+
+class TimedModelTest {
+
+  @Test
+  void callsPassThroughAndEachReportsItsTime() {
+    ModelFunction linear = AnalyticModels.linear(new double[][] {{1, 2}, {3, -1}}, new double[] {0.5, 0});
+    List<Long> times = new ArrayList<>();
+    TimedModel timed = new TimedModel(linear, times::add);
+    float[] rows = {1, 2, 3, 4};
+    assertEquals(2, timed.inputWidth());
+    assertEquals(2, timed.outputWidth());
+    assertArrayEquals(linear.forward(rows, 2), timed.forward(rows, 2));
+    float[] outputs = new float[2];
+    assertArrayEquals(linear.gradient(rows, 2, new int[] {0, 1}, null), timed.gradient(rows, 2, new int[] {0, 1}, outputs));
+    assertArrayEquals(new float[] {5.5f, 5}, outputs);
+    assertEquals(2, times.size());
+    assertTrue(times.stream().allMatch(t -> t >= 0), times::toString);
+  }
+
+  @Test
+  void aFailedCallIsTimedToo() {
+    List<Long> times = new ArrayList<>();
+    ModelFunction failing = new ModelFunction() {
+      @Override
+      public int inputWidth() {
+        return 1;
+      }
+
+      @Override
+      public int outputWidth() {
+        return 1;
+      }
+
+      @Override
+      public float[] forward(float[] inputs, int rows) {
+        throw new IllegalStateException("engine error");
+      }
+
+      @Override
+      public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
+        throw new IllegalStateException("engine error");
+      }
+    };
+    TimedModel timed = new TimedModel(failing, times::add);
+    assertThrows(IllegalStateException.class, () -> timed.forward(new float[1], 1));
+    assertThrows(IllegalStateException.class, () -> timed.gradient(new float[1], 1, new int[1], null));
+    assertEquals(2, times.size());
+  }
+}
