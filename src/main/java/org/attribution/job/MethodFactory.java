@@ -41,10 +41,7 @@ record MethodFactory(
 
   /** Coalitions Kernel SHAP evaluates per row: the configured budget, or its default. */
   int kernelBudget() {
-    KernelShapConfig kernel = (KernelShapConfig) method;
-    int all = groups.players() >= 31 ? Integer.MAX_VALUE : (1 << groups.players()) - 2;
-    int budget = kernel.budget() != null ? kernel.budget() : ShapleyKernelSampler.defaultBudget(groups.players());
-    return Math.max(1, Math.min(budget, all));
+    return ShapleyKernelSampler.budgetFor(((KernelShapConfig) method).budget(), groups.players());
   }
 
   /** Model evaluations the method spends per explained row, for sizing batches and reports. */

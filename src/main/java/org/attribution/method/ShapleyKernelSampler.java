@@ -142,6 +142,19 @@ public final class ShapleyKernelSampler {
     return players >= 62 ? (int) shaps : (int) Math.min(shaps, (1L << players) - 2);
   }
 
+  /**
+   * Coalitions per row for a configured budget, or {@link #defaultBudget} when there is none,
+   * never more than the {@code 2^M - 2} that exist and at least 1.
+   *
+   * @param configured the job file's budget, or null
+   * @throws IllegalArgumentException if {@code players < 1}
+   */
+  public static int budgetFor(Integer configured, int players) {
+    int all = players >= 31 ? Integer.MAX_VALUE : (1 << players) - 2;
+    int budget = configured != null ? configured : defaultBudget(players);
+    return Math.max(1, Math.min(budget, all));
+  }
+
   /** Number of players. */
   public int players() {
     return players;

@@ -571,10 +571,8 @@ public final class Benchmark {
       }
       Background background = Background.uniform(values, count, width);
       if (config.method() instanceof KernelShapConfig kernel) {
-        int players = groups.players();
-        int all = players >= 31 ? Integer.MAX_VALUE : (1 << players) - 2;
-        int budget = kernel.budget() != null ? kernel.budget() : ShapleyKernelSampler.defaultBudget(players);
-        method = new KernelShap(recording, background, groups, Math.max(1, Math.min(budget, all)), maxEvaluationRows);
+        method = new KernelShap(recording, background, groups,
+            ShapleyKernelSampler.budgetFor(kernel.budget(), groups.players()), maxEvaluationRows);
       } else if (config.method() instanceof GradientShapConfig gradient) {
         method = new GradientShap(recording, background, groups, gradient.samples(), gradient.noiseStd(),
             maxEvaluationRows);

@@ -298,6 +298,15 @@ class ShapleyKernelSamplerTest {
   // --- Default budget and validation. ------------------------------------------------------------
 
   @Test
+  void aConfiguredBudgetIsCappedAtEveryCoalitionAndAbsentOneIsTheDefault() {
+    assertEquals(2072, ShapleyKernelSampler.budgetFor(null, 12));
+    assertEquals(500, ShapleyKernelSampler.budgetFor(500, 12));
+    assertEquals(14, ShapleyKernelSampler.budgetFor(500, 4));
+    assertEquals(1, ShapleyKernelSampler.budgetFor(null, 1), "a single player still counts one unit of work");
+    assertEquals(Integer.MAX_VALUE, ShapleyKernelSampler.budgetFor(Integer.MAX_VALUE, 40));
+  }
+
+  @Test
   void defaultBudgetIsShapsCappedAtEveryCoalition() {
     assertEquals(0, ShapleyKernelSampler.defaultBudget(1));
     assertEquals(2, ShapleyKernelSampler.defaultBudget(2));
