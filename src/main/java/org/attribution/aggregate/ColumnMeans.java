@@ -7,11 +7,10 @@ import java.math.MathContext;
 /**
  * Column means of float rows, summed so that the order of rows and of merges cannot change them.
  *
- * <p>Each column keeps its sum as an unevaluated pair {@code hi + lo} updated with Knuth's
- * TwoSum, which carries the rounding error of every addition into {@code lo}. For float inputs of
- * ordinary range the pair holds the exact sum, so a mean computed per partition and merged comes
- * out identical however Spark partitions the rows; a plain double sum would differ in its last
- * bits, and occasionally so would the float the model then sees.
+ * <p>Each column keeps its sum in {@link CompensatedSums}. For float inputs of ordinary range that
+ * is the exact sum, so a mean computed per partition and merged comes out identical however Spark
+ * partitions the rows; a plain double sum would differ in its last bits, and occasionally so would
+ * the float the model then sees.
  */
 public final class ColumnMeans implements Serializable {
 
@@ -19,33 +18,29 @@ public final class ColumnMeans implements Serializable {
   /** Far more digits than a double-double sum of floats carries, so the quotient rounds once. */
   private static final MathContext DIVISION = new MathContext(64);
 
-  private final double[] hi;
-  private final double[] lo;
+  private final CompensatedSums sums;
   private long count;
 
   /** No rows yet, for rows of {@code width} columns. */
   public ColumnMeans(int width) {
-    this.hi = new double[width];
-    this.lo = new double[width];
+    this.sums = new CompensatedSums(width);
   }
 
   /** Adds the row of {@code width} values that starts at {@code offset}. */
   public void add(float[] values, int offset) {
-    for (int c = 0; c < hi.length; c++) {
-      accumulate(c, hi[c], values[offset + c], lo[c]);
+    for (int c = 0; c < sums.size(); c++) {
+      sums.add(c, values[offset + c]);
     }
     count++;
   }
 
   /** Adds the other's rows into this one and returns this. */
   public ColumnMeans merge(ColumnMeans other) {
-    if (other.hi.length != hi.length) {
+    if (other.sums.size() != sums.size()) {
       throw new IllegalArgumentException(
-          "Cannot merge means of " + other.hi.length + " columns into means of " + hi.length);
+          "Cannot merge means of " + other.sums.size() + " columns into means of " + sums.size());
     }
-    for (int c = 0; c < hi.length; c++) {
-      accumulate(c, hi[c], other.hi[c], lo[c] + other.lo[c]);
-    }
+    sums.addAll(other.sums);
     count += other.count;
     return this;
   }
@@ -67,19 +62,10 @@ public final class ColumnMeans implements Serializable {
     // hi + lo rounded to a double and then to a float would round twice and can land on a float
     // midpoint that the exact sum is just off; one column per value makes decimal arithmetic cheap.
     BigDecimal n = BigDecimal.valueOf(count);
-    float[] means = new float[hi.length];
-    for (int c = 0; c < hi.length; c++) {
-      means[c] = new BigDecimal(hi[c]).add(new BigDecimal(lo[c])).divide(n, DIVISION).floatValue();
+    float[] means = new float[sums.size()];
+    for (int c = 0; c < means.length; c++) {
+      means[c] = sums.exact(c).divide(n, DIVISION).floatValue();
     }
     return means;
-  }
-
-  /** hi[c] + lo[c] := a + b + carried, keeping a + b's rounding error in lo. */
-  private void accumulate(int c, double a, double b, double carried) {
-    double sum = a + b;
-    double bPart = sum - a;
-    double error = (a - (sum - bPart)) + (b - bPart);
-    hi[c] = sum;
-    lo[c] = carried + error;
   }
 }

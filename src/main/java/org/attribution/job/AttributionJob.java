@@ -208,22 +208,26 @@ public final class AttributionJob {
           RowIds.type(config.input().idColumn(), schema), features, segments, methods.reportsStandardErrors());
       LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
       LongAccumulator modelNanos = spark.sparkContext().longAccumulator("model call nanoseconds");
-      Dataset<Row> results = valid.mapPartitions(
-          new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows, segments.size(),
-              explainedRows, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb()),
-          Encoders.row(resultSchema));
+      ExplainPartition explain = new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows,
+          segments.size(), explainedRows, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb());
 
       store.clearStaging(runId);
       long t2 = System.nanoTime();
       spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
       ImportanceSummary importance;
+      Dataset<Row> perRowTable = null;
       int interval = config.execution().progressSeconds();
       try (Progress progress = Progress.start(explainedRows, interval > 0 ? input.count() : 0, interval, System.err)) {
         if (config.output().perRow()) {
-          results.write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
-          results = spark.read().parquet(store.staged(runId, "per_row"));
+          valid.mapPartitions(explain, Encoders.row(resultSchema))
+              .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
+          perRowTable = spark.read().parquet(store.staged(runId, "per_row"));
+          importance = GlobalImportance.compute(perRowTable, features, segments, config.segmentMinRows());
+        } else {
+          // Without a per-row table, tasks hand back statistics only: no result row is built.
+          importance = GlobalImportance.summarise(valid.javaRDD().mapPartitions(explain::summarise).collect(),
+              features, segments, config.segmentMinRows());
         }
-        importance = GlobalImportance.compute(results, features, segments, config.segmentMinRows());
       }
       long attributeMs = elapsedMs(t2);
       timings.put("attribute", attributeMs);
@@ -254,7 +258,7 @@ public final class AttributionJob {
       // The per-row table, when written, has the ids in a column of their own: far cheaper to
       // read than filtering and encoding the input again.
       long duplicateIds = duplicateIds(input.select(rowId.as("row_id")), explained + rejected,
-          config.output().perRow() ? results : valid, explained);
+          perRowTable != null ? perRowTable : valid, explained);
       checkRejects(rejected, explained, store.staged(runId, "rejects"));
       timings.put("write", elapsedMs(t3));
       timings.put("total", elapsedMs(t0));

@@ -1,10 +1,7 @@
 package org.attribution.job;
 
-import org.attribution.output.ResultSchema;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -12,20 +9,25 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.attribution.aggregate.GlobalImportance.Partial;
+import org.attribution.aggregate.ImportanceAccumulator;
 import org.attribution.config.TargetConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.TimedModel;
+import org.attribution.output.ResultSchema;
 
 /**
  * Executor side of the job: explains one partition in batches.
  *
  * <p>Holds only serialisable settings and the broadcast model bytes; the model itself comes from
  * the per-JVM {@link ExecutorModels} cache, so every task on an executor shares one loaded model
- * and nothing from DJL is ever serialised. Input rows are {@code (row_id, encoded columns...)};
- * output rows follow {@link ResultSchema}.
+ * and nothing from DJL is ever serialised. Input rows are {@code (row_id, row_seed, segment
+ * columns..., encoded columns...)}; a partition's results come out either as rows in {@link
+ * ResultSchema} ({@link #call}) or, when no per-row table is written, as importance statistics
+ * ({@link #summarise}).
  */
 final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
 
@@ -68,47 +70,42 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.memoryBudgetMb = memoryBudgetMb;
   }
 
+  /** The partition's per-row results, for the per-row table. */
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    ModelFunction model =
-        new TimedModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), modelNanos::add);
-    return new BatchIterator(rows, model, methods.create(model));
+    return new ResultRows(new Explainer(rows));
   }
 
-  /** Pulls a batch of input rows at a time and hands out their result rows. */
-  private final class BatchIterator implements Iterator<Row> {
-    private final Iterator<Row> input;
-    private final ModelFunction model;
-    private final AttributionMethod method;
-    private final int width = encoder.width();
-    private final float[] inputs;
-    private final Object[] ids;
-    private final long[] seeds;
-    private final String[][] segmentValues;
-    private List<Row> pending = List.of();
-    private int next;
+  /**
+   * The partition's results as global importance statistics only, one partial per (target,
+   * segment values): what a run without the per-row table needs, with no result row built.
+   */
+  Iterator<Partial> summarise(Iterator<Row> rows) {
+    Explainer explainer = new Explainer(rows);
+    ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
+    while (explainer.explainNextBatch()) {
+      explainer.addTo(accumulator);
+    }
+    return accumulator.partials().iterator();
+  }
 
-    BatchIterator(Iterator<Row> input, ModelFunction model, AttributionMethod method) {
-      this.input = input;
-      this.model = model;
-      this.method = method;
-      this.inputs = new float[batchRows * width];
-      this.ids = new Object[batchRows];
-      this.seeds = new long[batchRows];
-      this.segmentValues = new String[batchRows][segments];
+  /** Hands out the result rows of one batch at a time. */
+  private static final class ResultRows implements Iterator<Row> {
+    private final Explainer explainer;
+    private int next;
+    private boolean explained;
+
+    ResultRows(Explainer explainer) {
+      this.explainer = explainer;
     }
 
     @Override
     public boolean hasNext() {
-      while (next == pending.size()) {
-        if (!input.hasNext()) {
+      while (!explained || next == explainer.explained) {
+        if (!explainer.explainNextBatch()) {
           return false;
         }
-        if (!pending.isEmpty()) {
-          // Part-way: after this task has already produced results.
-          faults.maybeFail(TaskContext.get());
-        }
-        pending = explainNextBatch();
+        explained = true;
         next = 0;
       }
       return true;
@@ -119,10 +116,49 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return pending.get(next++);
+      return explainer.resultRow(next++);
+    }
+  }
+
+  /** Explains the partition's input a batch at a time; holds the latest batch's results. */
+  private final class Explainer {
+    private final Iterator<Row> input;
+    private final ModelFunction model;
+    private final AttributionMethod method;
+    private final int width = encoder.width();
+    private final float[] inputs;
+    private final Object[] ids;
+    private final long[] seeds;
+    private final String[][] segmentValues;
+    private final boolean withErrors = methods.reportsStandardErrors();
+    private int batches;
+    /** Result rows of the latest batch: rows times explained targets per row. */
+    int explained;
+    private int[] source;
+    private int[] targets;
+    private float[] predictions;
+    private Attributions result;
+
+    Explainer(Iterator<Row> input) {
+      this.input = input;
+      this.model = new TimedModel(
+          ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), modelNanos::add);
+      this.method = methods.create(model);
+      this.inputs = new float[batchRows * width];
+      this.ids = new Object[batchRows];
+      this.seeds = new long[batchRows];
+      this.segmentValues = new String[batchRows][segments];
     }
 
-    private List<Row> explainNextBatch() {
+    /** Explains the next batch; false when the input is done. */
+    boolean explainNextBatch() {
+      if (!input.hasNext()) {
+        return false;
+      }
+      if (batches++ > 0) {
+        // Part-way: after this task has already produced results.
+        faults.maybeFail(TaskContext.get());
+      }
       Arrays.fill(inputs, 0f);
       int rows = 0;
       while (rows < batchRows && input.hasNext()) {
@@ -138,12 +174,12 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       // Only the last batch of a partition is short; models take exactly rows x width values.
       float[] batch = rows == batchRows ? inputs : Arrays.copyOf(inputs, rows * width);
       int outputs = model.outputWidth();
-      float[] predictions = model.forward(batch, rows);
+      predictions = model.forward(batch, rows);
       int perRow = target.mode().equals("all") ? outputs : 1;
-      int explained = rows * perRow;
+      explained = rows * perRow;
       float[] expanded = perRow == 1 ? batch : new float[explained * width];
-      int[] targets = new int[explained];
-      int[] source = new int[explained];
+      targets = new int[explained];
+      source = new int[explained];
       long[] explainedSeeds = new long[explained];
       for (int r = 0; r < rows; r++) {
         for (int k = 0; k < perRow; k++) {
@@ -160,7 +196,6 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           }
         }
       }
-      Attributions result;
       try {
         result = method.attribute(expanded, explained, targets, explainedSeeds);
       } catch (OutOfMemoryError e) {
@@ -169,30 +204,40 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         throw MemoryAdvice.forBatch(e, explained, methods.maxEvaluationRows(), memoryBudgetMb);
       }
       explainedRows.add(rows);
-      List<Row> out = new ArrayList<>(explained);
+      return true;
+    }
+
+    /** Result row {@code e} of the latest batch, in {@link ResultSchema}. */
+    Row resultRow(int e) {
+      int r = source[e];
+      int outputs = model.outputWidth();
       int players = result.players();
-      boolean withErrors = methods.reportsStandardErrors();
-      for (int e = 0; e < explained; e++) {
-        int r = source[e];
-        Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players];
-        fields[0] = ids[r];
-        fields[1] = targets[e];
-        fields[2] = target.nameOf(targets[e]);
-        fields[3] = result.outputs()[e];
-        fields[4] = outputs > 1 ? argmax(predictions, r * outputs, outputs) : null;
-        fields[5] = result.references()[e];
-        fields[6] = result.gap(e);
-        System.arraycopy(segmentValues[r], 0, fields, ResultSchema.FIXED_FIELDS, segments);
-        int first = ResultSchema.FIXED_FIELDS + segments;
-        for (int p = 0; p < players; p++) {
-          fields[first + p] = result.value(e, p);
-          if (withErrors) {
-            fields[first + players + p] = result.standardError(e, p);
-          }
+      Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players];
+      fields[0] = ids[r];
+      fields[1] = targets[e];
+      fields[2] = target.nameOf(targets[e]);
+      fields[3] = result.outputs()[e];
+      fields[4] = outputs > 1 ? argmax(predictions, r * outputs, outputs) : null;
+      fields[5] = result.references()[e];
+      fields[6] = result.gap(e);
+      System.arraycopy(segmentValues[r], 0, fields, ResultSchema.FIXED_FIELDS, segments);
+      int first = ResultSchema.FIXED_FIELDS + segments;
+      for (int p = 0; p < players; p++) {
+        fields[first + p] = result.value(e, p);
+        if (withErrors) {
+          fields[first + players + p] = result.standardError(e, p);
         }
-        out.add(RowFactory.create(fields));
       }
-      return out;
+      return RowFactory.create(fields);
+    }
+
+    /** Adds every result row of the latest batch to {@code accumulator}. */
+    void addTo(ImportanceAccumulator accumulator) {
+      int players = result.players();
+      for (int e = 0; e < explained; e++) {
+        accumulator.add(targets[e], target.nameOf(targets[e]), segmentValues[source[e]], result.outputs()[e],
+            result.references()[e], result.gap(e), result.values(), e * players);
+      }
     }
   }
 

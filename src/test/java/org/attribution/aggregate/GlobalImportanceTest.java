@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Global importance statistics against a direct computation over the same rows, overall and per
- * segment, and the merge of partial statistics in any order.
+ * segment; the same numbers to the last bit however rows are partitioned and partials merged; and
+ * precision far from zero.
  */
 class GlobalImportanceTest {
 
@@ -116,34 +119,100 @@ class GlobalImportanceTest {
   }
 
   @Test
-  void momentsMergeInAnyGroupingAndStayPreciseFarFromZero() {
+  void everyNumberIsTheSameHoweverTheRowsArePartitioned() {
+    ImportanceSummary reference = GlobalImportance.compute(results.repartition(1), FEATURES, List.of("region"), MIN_ROWS);
+    for (int partitions : new int[] {2, 7, 31}) {
+      assertEquals(reference, GlobalImportance.compute(results.repartition(partitions), FEATURES, List.of("region"),
+          MIN_ROWS), partitions + " partitions");
+    }
+  }
+
+  /** Moments of {@code values} computed in exact decimal arithmetic. */
+  static double[] exactMeanAndM2(double[] values) {
+    BigDecimal n = BigDecimal.valueOf(values.length);
+    BigDecimal sum = BigDecimal.ZERO;
+    for (double v : values) {
+      sum = sum.add(new BigDecimal(v));
+    }
+    BigDecimal mean = sum.divide(n, MathContext.DECIMAL128);
+    BigDecimal m2 = BigDecimal.ZERO;
+    for (double v : values) {
+      BigDecimal d = new BigDecimal(v).subtract(mean);
+      m2 = m2.add(d.multiply(d));
+    }
+    return new double[] {mean.doubleValue(), m2.doubleValue()};
+  }
+
+  /** One feature's statistics over {@code values}, added one by one. */
+  static FeatureStats stats(double[] values) {
+    ResultSums sums = new ResultSums(1);
+    for (int i = 0; i < values.length; i++) {
+      sums.add(1, 0, 0, values, i);
+    }
+    return sums.feature(0);
+  }
+
+  @Test
+  void sumsMergedInAnyGroupingAndOrderGiveTheSameBits() {
+    Random random = new Random(5);
+    double[] values = new double[10_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = 0.5 + 2 * random.nextGaussian() * Math.exp(random.nextGaussian());
+    }
+    FeatureStats reference = stats(values);
+    double[] exact = exactMeanAndM2(values);
+    assertEquals(exact[0], reference.signed().mean());
+    assertEquals(exact[1], reference.signed().m2());
+    for (int trial = 0; trial < 3; trial++) {
+      List<ResultSums> parts = new ArrayList<>();
+      int at = 0;
+      while (at < values.length) {
+        int size = 1 + random.nextInt(700);
+        ResultSums part = new ResultSums(1);
+        for (int i = at; i < Math.min(values.length, at + size); i++) {
+          part.add(1, 0, 0, values, i);
+        }
+        parts.add(part);
+        at += size;
+      }
+      Collections.shuffle(parts, random);
+      ResultSums merged = new ResultSums(1);
+      parts.forEach(merged::merge);
+      assertEquals(values.length, merged.rows());
+      assertEquals(reference, merged.feature(0), "trial " + trial);
+    }
+  }
+
+  @Test
+  void varianceStaysPreciseFarFromZero() {
     Random random = new Random(5);
     double offset = 1e9;
     double[] values = new double[10_000];
     for (int i = 0; i < values.length; i++) {
       values[i] = offset + random.nextGaussian();
     }
-    double mean = Arrays.stream(values).map(v -> v - offset).sum() / values.length + offset;
-    double m2 = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum();
-    for (int trial = 0; trial < 3; trial++) {
-      List<Moments> parts = new ArrayList<>();
-      int at = 0;
-      while (at < values.length) {
-        int size = 1 + random.nextInt(700);
-        Moments part = Moments.EMPTY;
-        for (int i = at; i < Math.min(values.length, at + size); i++) {
-          part = part.merge(new Moments(1, values[i], 0));
-        }
-        parts.add(part);
-        at += size;
-      }
-      Collections.shuffle(parts, random);
-      Moments merged = parts.stream().reduce(Moments.EMPTY, Moments::merge);
-      assertEquals(values.length, merged.count());
-      assertEquals(mean, merged.mean(), 1e-6);
-      // Each value carries ulp(1e9) = 1.2e-7 of rounding, so 1e-7 relative is as close as any
-      // method gets; a naive sum of squares (about 1e22 here) would lose all of it.
-      assertEquals(m2, merged.m2(), 1e-7 * m2);
-    }
+    double[] exact = exactMeanAndM2(values);
+    FeatureStats stats = stats(values);
+    assertEquals(exact[0], stats.signed().mean());
+    // Σa² is about 1e22 here and m2 about 1e4: a double sum of squares would keep none of m2's
+    // digits, and merged moments (what Spark's var_pop does) about seven.
+    assertEquals(exact[1], stats.signed().m2(), 1e-10 * exact[1]);
+    assertEquals(stats.signed(), stats.absolute());
+  }
+
+  @Test
+  void nonFiniteRowsAreCountedAndLeftOutOfEveryStatistic() {
+    ResultSums sums = new ResultSums(2);
+    sums.add(1.0, 0.25, 0.0, new double[] {0.5, 0.25}, 0);
+    sums.add(Double.NaN, 0.25, Double.NaN, new double[] {1e300, 3}, 0);
+    sums.add(1.0, 0.25, Double.NEGATIVE_INFINITY, new double[] {Double.POSITIVE_INFINITY, 3}, 0);
+    sums.add(0.5, 0.25, 0.125, new double[] {-0.5, 0.625}, 0);
+    QualityStats quality = sums.quality();
+    assertEquals(new QualityStats(2, 0.0625, 0.125, 0.5, 2), quality);
+    FeatureStats first = sums.feature(0);
+    assertEquals(new Moments(2, 0, 0.5), first.signed());
+    assertEquals(new Moments(2, 0.5, 0), first.absolute());
+    assertEquals(1, first.positive());
+    assertEquals(new Moments(2, 0.4375, 0.0703125), sums.feature(1).signed());
   }
 }

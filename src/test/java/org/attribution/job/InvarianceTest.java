@@ -1,8 +1,8 @@
 package org.attribution.job;
 
-import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import java.nio.file.Path;
@@ -14,6 +14,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.ImportanceSummary;
 import org.attribution.config.JobConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.data.Vocabularies;
@@ -22,6 +23,7 @@ import org.attribution.method.IntegratedGradients;
 import org.attribution.method.IntegrationRule;
 import org.attribution.model.OutputTransform;
 import org.attribution.model.TorchScriptModel;
+import org.attribution.output.ResultSchema;
 import org.attribution.testing.SparkTestSession;
 import org.attribution.testing.Tolerances;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,5 +112,19 @@ class InvarianceTest {
       }
       Tolerances.assertClose(expected, actual, 1e-6, 1e-5, "job vs direct call");
     }
+  }
+
+  @Test
+  void globalTablesAreTheSameToTheLastBitWithOrWithoutThePerRowTable() {
+    // Without the table, tasks hand back statistics; with it, they are computed from the table.
+    ImportanceSummary withTable = importance("with-table", "true");
+    ImportanceSummary without = importance("without-table", "false");
+    assertTrue(without.resultRows() > ROWS / 2, "rows explained: " + without.resultRows());
+    assertEquals(withTable, without);
+  }
+
+  private static ImportanceSummary importance(String name, String perRow) {
+    JobConfig config = SampleJob.config(dir.resolve(name), "input.partitions", "3", "output.per_row", perRow);
+    return AttributionJob.builder(spark).config(config).input(subset).execute().importance();
   }
 }
