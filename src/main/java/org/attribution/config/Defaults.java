@@ -41,6 +41,11 @@ public final class Defaults {
   /** SHAP's documentation suggests 100 background rows: base values to about 1% at 100x cost. */
   public static final int BACKGROUND_SIZE = 100;
   public static final int BACKGROUND_CLUSTERS = 20;
+  /**
+   * Enough rows to place 20 centroids well (hundreds per cluster), few enough to cluster on the
+   * driver in about a second: 10,000 rows of 119 columns are 10 MB as doubles.
+   */
+  public static final int BACKGROUND_KMEANS_ROWS = 10_000;
 
   public static final boolean PER_ROW = false;
 

@@ -41,7 +41,7 @@ public record JobConfig(
     segmentMinRows = segmentMinRows == null ? Defaults.SEGMENT_MIN_ROWS : segmentMinRows;
     drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
     if (background == null && method.usesBackground()) {
-      background = new BackgroundConfig(null, null, null, null);
+      background = new BackgroundConfig(null, null, null, null, null);
     }
   }
 }

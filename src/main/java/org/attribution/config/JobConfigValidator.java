@@ -197,6 +197,10 @@ public final class JobConfigValidator {
     if (background.k() < 1) {
       problems.add("'background.k' must be at least 1, got " + background.k());
     }
+    if (background.kmeansRows() < Math.max(1, background.k())) {
+      problems.add("'background.kmeans_rows' must be at least 'background.k' (" + background.k() + "), got "
+          + background.kmeansRows());
+    }
     if ("dataset".equals(background.source())) {
       InputConfig input = background.input();
       if (input == null || (isBlank(input.path()) == isBlank(input.table()))) {

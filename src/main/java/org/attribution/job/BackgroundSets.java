@@ -7,25 +7,16 @@ import static org.apache.spark.sql.functions.xxhash64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.apache.spark.api.java.function.MapFunction;
-import org.apache.spark.ml.clustering.KMeans;
-import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.attribution.config.BackgroundConfig;
 import org.attribution.config.InputConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.data.RowIds;
 import org.attribution.method.Background;
+import org.attribution.method.KMeansBackground;
 
 /**
  * Builds the SHAP background on the driver side of the job, with Spark, once per run.
@@ -58,7 +49,7 @@ final class BackgroundSets {
       Function<InputConfig, Dataset<Row>> reader) {
     Background background = switch (config.source()) {
       case "sample" -> sample(explained, seed, config.size(), encoder, "there is no row that can be explained");
-      case "kmeans" -> kmeans(explained, seed, config.k(), encoder);
+      case "kmeans" -> kmeans(explained, seed, config.k(), config.kmeansRows(), encoder);
       case "dataset" -> sample(encodedDataset(reader.apply(config.input()), seed, encoder), seed, config.size(), encoder,
           (config.input().path() != null ? config.input().path() : config.input().table())
               + " has no row that can be encoded");
@@ -70,6 +61,24 @@ final class BackgroundSets {
 
   private static Background sample(Dataset<Row> encoded, long seed, int size, FeatureEncoder encoder, String whenEmpty) {
     encoded.sparkSession().sparkContext().setJobDescription("Sampling the SHAP background");
+    float[] rows = hashSample(encoded, seed, size, encoder, whenEmpty);
+    return Background.uniform(rows, rows.length / encoder.width(), encoder.width());
+  }
+
+  /**
+   * Centroids of the sample's rows. The sample, not Spark MLlib over every row: MLlib seeds its
+   * initialisation per partition, so its centroids changed with the input's partitioning, and it
+   * runs a Spark job per iteration.
+   */
+  private static Background kmeans(Dataset<Row> encoded, long seed, int k, int rows, FeatureEncoder encoder) {
+    encoded.sparkSession().sparkContext().setJobDescription("Sampling rows for the k-means SHAP background");
+    float[] sample = hashSample(encoded, seed, rows, encoder, "there is no row that can be explained");
+    return KMeansBackground.of(sample, sample.length / encoder.width(), encoder.width(), k, seed);
+  }
+
+  /** The encoded rows with the smallest hashes, in hash order. */
+  private static float[] hashSample(Dataset<Row> encoded, long seed, int size, FeatureEncoder encoder,
+      String whenEmpty) {
     List<Row> rows = encoded
         .orderBy(xxhash64(lit(seed), col("row_id")), col("row_seed"))
         .limit(size)
@@ -82,48 +91,7 @@ final class BackgroundSets {
     for (int i = 0; i < rows.size(); i++) {
       encoder.encode(rows.get(i), 2, values, i * width);
     }
-    return Background.uniform(values, rows.size(), width);
-  }
-
-  private static Background kmeans(Dataset<Row> encoded, long seed, int k, FeatureEncoder encoder) {
-    encoded.sparkSession().sparkContext().setJobDescription("Clustering the SHAP background (k-means)");
-    StructType schema = DataTypes.createStructType(List.of(DataTypes.createStructField("features", new VectorUDT(), false)));
-    int width = encoder.width();
-    Dataset<Row> vectors = encoded.map((MapFunction<Row, Row>) row -> {
-      float[] values = new float[width];
-      encoder.encode(row, 2, values, 0);
-      double[] asDouble = new double[width];
-      for (int i = 0; i < width; i++) {
-        asDouble[i] = values[i];
-      }
-      return RowFactory.create(Vectors.dense(asDouble));
-    }, Encoders.row(schema)).cache();
-    try {
-      if (vectors.isEmpty()) {
-        throw new InvalidJobException("Cannot build the SHAP background: there is no row that can be explained");
-      }
-      KMeansModel model = new KMeans().setK(k).setSeed(seed).fit(vectors);
-      Vector[] centers = model.clusterCenters();
-      long[] sizes = model.summary().clusterSizes();
-      List<Integer> kept = new ArrayList<>();
-      for (int c = 0; c < centers.length; c++) {
-        if (sizes[c] > 0) {
-          kept.add(c);
-        }
-      }
-      float[] values = new float[kept.size() * width];
-      double[] weights = new double[kept.size()];
-      for (int i = 0; i < kept.size(); i++) {
-        double[] center = centers[kept.get(i)].toArray();
-        for (int j = 0; j < width; j++) {
-          values[i * width + j] = (float) center[j];
-        }
-        weights[i] = sizes[kept.get(i)];
-      }
-      return new Background(values, kept.size(), width, weights);
-    } finally {
-      vectors.unpersist();
-    }
+    return values;
   }
 
   /** Another input encoded like the explained rows; rows that cannot be encoded are left out. */

@@ -155,8 +155,8 @@ class JobConfigLoaderTest {
   void shapMethodsGetTheirDefaultsAndADefaultBackground() {
     JobConfig kernel = parse(MINIMAL + "method: {name: kernel_shap}\n", Map.of());
     assertEquals(new KernelShapConfig(null), kernel.method());
-    assertEquals(new BackgroundConfig("sample", Defaults.BACKGROUND_SIZE, Defaults.BACKGROUND_CLUSTERS, null),
-        kernel.background());
+    assertEquals(new BackgroundConfig("sample", Defaults.BACKGROUND_SIZE, Defaults.BACKGROUND_CLUSTERS,
+        Defaults.BACKGROUND_KMEANS_ROWS, null), kernel.background());
     assertEquals(new GradientShapConfig(Defaults.GRADIENT_SHAP_SAMPLES, 0.0),
         parse(MINIMAL + "method: {name: gradient_shap}\n", Map.of()).method());
     assertEquals(new SamplingShapleyConfig(Defaults.SAMPLING_SHAPLEY_PERMUTATIONS),
@@ -176,12 +176,13 @@ class JobConfigLoaderTest {
   void shapSettingsAreChecked() {
     String message = failure(MINIMAL + """
         method: {name: sampling_shapley, permutations: 3}
-        background: {source: clusters, size: 0, input: {path: other.parquet}}
+        background: {source: clusters, size: 0, k: 30, kmeans_rows: 29, input: {path: other.parquet}}
         """);
     for (String expected : List.of(
         "'method.permutations' must be an even number of at least 2 (each permutation is used with its reverse), got 3",
         "'background.source' is 'clusters'; expected one of dataset, kmeans, sample",
         "'background.size' must be at least 1, got 0",
+        "'background.kmeans_rows' must be at least 'background.k' (30), got 29",
         "'background.input' is only used with 'background.source: dataset'")) {
       assertTrue(message.contains(expected), () -> "missing <" + expected + "> in:\n" + message);
     }

@@ -2,6 +2,7 @@ package org.attribution.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,17 @@ class LinearModelJobTest {
       data.write().mode("overwrite").parquet(dir.resolve("background.parquet").toString());
     }
     check("kernel_shap", AttributionJob.builder(spark).config(config("kernel_shap", background)).input(data).execute());
+  }
+
+  /** The k-means background, and so every number of the run, is the same however the input is partitioned. */
+  @Test
+  void theKmeansBackgroundDoesNotDependOnPartitioning() {
+    JobConfig config = config("kernel_shap", "{source: kmeans, k: 5}");
+    AttributionResult one = AttributionJob.builder(spark).config(config).input(data.repartition(1)).execute();
+    AttributionResult five = AttributionJob.builder(spark).config(config).input(data.repartition(5)).execute();
+    assertEquals(5, one.manifest().background().rows());
+    assertArrayEquals(one.manifest().background().baseValues(), five.manifest().background().baseValues());
+    assertEquals(one.importance(), five.importance());
   }
 
   private static void check(String method, AttributionResult result) {
