@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
@@ -43,12 +44,14 @@ class ReliabilityTest {
     spark.conf().unset(FaultInjection.ATTEMPTS);
   }
 
-  static AttributionResult run(Path out, String runId, String method) {
-    JobConfig config = SampleJob.config(out, "method", method.equals("integrated_gradients")
+  static AttributionResult run(Path out, String runId, String method, String... overrides) {
+    List<String> all = new ArrayList<>(List.of("method", method.equals("integrated_gradients")
             ? "{name: integrated_gradients, steps: 16}" : "{name: kernel_shap, budget: 64}",
         "background", method.equals("integrated_gradients") ? "" : "{source: sample, size: 5}",
         "features.groups", method.equals("integrated_gradients") ? "" : "{open_il: [open_il_6m, open_il_12m, open_il_24m]}",
-        "input.partitions", "3", "execution.batch_rows", "16");
+        "input.partitions", "3", "execution.batch_rows", "16"));
+    all.addAll(List.of(overrides));
+    JobConfig config = SampleJob.config(out, all.toArray(new String[0]));
     return AttributionJob.builder(spark).config(config).input(subset).runId(runId).execute();
   }
 
@@ -68,6 +71,20 @@ class ReliabilityTest {
     run(faulty, "r1", method);
     assertEquals(table(clean, "per_row", "r1", "row_id"), table(faulty, "per_row", "r1", "row_id"),
         "per-row attributions, byte for byte");
+    assertEquals(table(clean, "global_importance", "r1", "segment_column", "feature"),
+        table(faulty, "global_importance", "r1", "segment_column", "feature"), "global importance");
+  }
+
+  /** Without the per-row table tasks hand back statistics, and a retried task's count once. */
+  @Test
+  void aRetriedTaskCountsOnceWithoutThePerRowTable() {
+    Path clean = dir.resolve("clean-statistics");
+    Path faulty = dir.resolve("faulty-statistics");
+    AttributionResult expected = run(clean, "r1", "integrated_gradients", "output.per_row", "false");
+    spark.conf().set(FaultInjection.PARTITION, "1");
+    AttributionResult retried = run(faulty, "r1", "integrated_gradients", "output.per_row", "false");
+    assertEquals(expected.manifest().rows(), retried.manifest().rows());
+    assertEquals(expected.importance(), retried.importance());
     assertEquals(table(clean, "global_importance", "r1", "segment_column", "feature"),
         table(faulty, "global_importance", "r1", "segment_column", "feature"), "global importance");
   }
