@@ -622,19 +622,24 @@ public final class Benchmark {
     line("Job: wall time of `AttributionJob.execute()` (all phases); attribute: the manifest's `attribute` phase. "
         + "Bound: the same evaluations on " + slots + " threads in calls of the size the model runs fastest at (table "
         + "below), the fastest of two such runs and the replay; replay: the calls the job's method actually "
-        + "makes, run where their main shape differs from the bound's. Evaluations: `evaluations_per_row` x rows.");
+        + "makes, run where their main shape differs from the bound's. Evaluations: `evaluations_per_row` x rows. "
+        + "Job / its model time: the job's wall time over the manifest's `model_task_seconds` spread over the "
+        + slots + " task slots, so both are measured in the same minutes: what the job adds around its model "
+        + "calls, whatever the machine's speed did between the job and the bound.");
     line("");
     line("| method | rows | evals/row | job s | attribute s | rows/s | evals/s (job) | bound s | evals/s (bound) "
-        + "| **job / bound** | attribute / bound | job evals/s as % of bound | bound runs s | replay s | replay / bound |");
-    line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        + "| **job / bound** | attribute / bound | job evals/s as % of bound | job / its model time | bound runs s "
+        + "| replay s | replay / bound |");
+    line("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (Measured m : measured) {
       double evalsPerSecond = m.evaluations() / m.jobSeconds();
       line(String.format(Locale.ROOT,
-          "| %s | %,d | %,d | %.1f | %.1f | %,.0f | %,.0f | %.1f | %,.0f | **%.2f** | %.2f | %.0f%% | %s | %s | %s |",
+          "| %s | %,d | %,d | %.1f | %.1f | %,.0f | %,.0f | %.1f | %,.0f | **%.2f** | %.2f | %.0f%% | %.2f | %s | %s | %s |",
           m.method(), m.rows(), m.manifest().execution().evaluationsPerRow(), m.jobSeconds(), m.attributeSeconds(),
           m.rows() / m.jobSeconds(), evalsPerSecond, m.bound().seconds(), m.bound().evaluationsPerSecond(),
           m.jobSeconds() / m.bound().seconds(), m.attributeSeconds() / m.bound().seconds(),
           100 * evalsPerSecond / m.bound().evaluationsPerSecond(),
+          m.jobSeconds() * slots / m.manifest().modelTaskSeconds(),
           String.join(" / ", m.boundRuns().stream().map(t -> String.format(Locale.ROOT, "%.1f", t)).toList()),
           m.replay() == null ? "same shape" : String.format(Locale.ROOT, "%.1f", m.replay().seconds()),
           m.replay() == null ? "" : String.format(Locale.ROOT, "%.2f", m.replay().seconds() / m.bound().seconds())));
