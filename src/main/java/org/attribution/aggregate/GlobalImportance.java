@@ -8,19 +8,22 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.attribution.output.ResultSchema;
+import scala.Tuple2;
 
 /**
  * Aggregates per-row results into global importance, overall and per segment.
  *
  * <p>Two stages. On the executors, each task keeps {@link ResultSums} per finest group (target
  * and every segment column's value) in an {@link ImportanceAccumulator}: a few sums per feature
- * and row, never a row per feature. On the driver, those partials (bounded by the number of
- * segment value combinations, not by rows) are merged into the overall rows and into each segment
+ * and row, never a row per feature; the tasks' partials are merged per group before they reach
+ * the driver. On the driver, one partial per group (bounded by the number of segment value
+ * combinations, not by rows or partitions) is merged into the overall rows and into each segment
  * column's rows. The sums merge in any order to the same values, so neither partitioning nor the
  * order tasks finish in changes a reported number.
  */
@@ -45,6 +48,28 @@ public final class GlobalImportance {
     public Partial {
       segmentValues = List.copyOf(segmentValues);
     }
+
+    /** What identifies the group: the target and the segment values. */
+    List<Object> key() {
+      List<Object> key = new ArrayList<>(1 + segmentValues.size());
+      key.add(target);
+      key.addAll(segmentValues);
+      return key;
+    }
+
+    /** Both partials' rows together, in a new partial; neither is changed. */
+    Partial merge(Partial other) {
+      ResultSums merged = new ResultSums(sums.features()).merge(sums).merge(other.sums);
+      return new Partial(target, targetName, segmentValues, merged);
+    }
+  }
+
+  /**
+   * The tasks' partials merged per group on the executors, so that the driver receives one
+   * partial per group whatever the number of partitions.
+   */
+  public static List<Partial> mergeByGroup(JavaRDD<Partial> partials) {
+    return partials.mapToPair(p -> new Tuple2<>(p.key(), p)).reduceByKey(Partial::merge).values().collect();
   }
 
   /**
@@ -87,7 +112,7 @@ public final class GlobalImportance {
       }
       return accumulator.partials().iterator();
     };
-    return results.javaRDD().mapPartitions(summarise).collect();
+    return mergeByGroup(results.javaRDD().mapPartitions(summarise));
   }
 
   /**

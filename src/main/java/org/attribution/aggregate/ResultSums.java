@@ -89,6 +89,11 @@ public final class ResultSums implements Serializable {
     return this;
   }
 
+  /** Features the statistics are kept for. */
+  public int features() {
+    return features;
+  }
+
   /** Rows with finite results, which every statistic is over. */
   public long rows() {
     return rows;

@@ -225,7 +225,8 @@ public final class AttributionJob {
           importance = GlobalImportance.compute(perRowTable, features, segments, config.segmentMinRows());
         } else {
           // Without a per-row table, tasks hand back statistics only: no result row is built.
-          importance = GlobalImportance.summarise(valid.javaRDD().mapPartitions(explain::summarise).collect(),
+          importance = GlobalImportance.summarise(
+              GlobalImportance.mergeByGroup(valid.javaRDD().mapPartitions(explain::summarise)),
               features, segments, config.segmentMinRows());
         }
       }

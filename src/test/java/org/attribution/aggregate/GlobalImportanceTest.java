@@ -109,6 +109,8 @@ class GlobalImportanceTest {
   @Test
   void mergingPartialsInAnyOrderGivesTheSameAnswer() {
     List<GlobalImportance.Partial> partials = GlobalImportance.partials(results, FEATURES, List.of("region"));
+    // Five partitions' partials are merged per group before the driver sees them.
+    assertEquals(2 * REGIONS.size(), partials.size());
     ImportanceSummary reference = GlobalImportance.summarise(partials, FEATURES, List.of("region"), MIN_ROWS);
     Random random = new Random(3);
     for (int trial = 0; trial < 5; trial++) {
