@@ -51,6 +51,10 @@ public final class GlobalImportance {
 
     /** What identifies the group: the target and the segment values. */
     List<Object> key() {
+      return key(target, segmentValues);
+    }
+
+    static List<Object> key(int target, List<String> segmentValues) {
       List<Object> key = new ArrayList<>(1 + segmentValues.size());
       key.add(target);
       key.addAll(segmentValues);

@@ -37,20 +37,15 @@ public final class ImportanceAccumulator {
    */
   public void add(int target, String targetName, String[] segmentValues, double prediction, double reference,
       double gap, double[] attributions, int offset) {
-    Object[] key = new Object[1 + segmentValues.length];
-    key[0] = target;
-    for (int s = 0; s < segmentValues.length; s++) {
-      key[1 + s] = segmentValues[s] == null ? NULL_SEGMENT : segmentValues[s];
+    List<String> values = new ArrayList<>(segmentValues.length);
+    for (String value : segmentValues) {
+      values.add(value == null ? NULL_SEGMENT : value);
     }
-    List<Object> groupKey = List.of(key);
-    Partial group = groups.get(groupKey);
+    List<Object> key = Partial.key(target, values);
+    Partial group = groups.get(key);
     if (group == null) {
-      List<String> values = new ArrayList<>();
-      for (int s = 0; s < segmentValues.length; s++) {
-        values.add((String) key[1 + s]);
-      }
       group = new Partial(target, targetName, values, new ResultSums(features));
-      groups.put(groupKey, group);
+      groups.put(key, group);
     }
     group.sums().add(prediction, reference, gap, attributions, offset);
   }
