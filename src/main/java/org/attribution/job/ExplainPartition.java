@@ -73,7 +73,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   /** The partition's per-row results, for the per-row table. */
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    return new ResultRows(new Explainer(rows));
+    return new ResultRows(new Explainer(rows, true));
   }
 
   /**
@@ -81,7 +81,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
    * segment values): what a run without the per-row table needs, with no result row built.
    */
   Iterator<Partial> summarise(Iterator<Row> rows) {
-    Explainer explainer = new Explainer(rows);
+    Explainer explainer = new Explainer(rows, false);
     ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
     while (explainer.explainNextBatch()) {
       explainer.addTo(accumulator);
@@ -131,6 +131,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final long[] seeds;
     private final String[][] segmentValues;
     private final boolean withErrors = methods.reportsStandardErrors();
+    private final boolean needsPredictions;
     private int batches;
     /** Result rows of the latest batch: rows times explained targets per row. */
     int explained;
@@ -139,10 +140,16 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private float[] predictions;
     private Attributions result;
 
-    Explainer(Iterator<Row> input) {
+    /**
+     * @param input the partition's rows
+     * @param forRows whether result rows will be built: they report the predicted class, which
+     *     needs a forward pass of the batch that the statistics alone do not
+     */
+    Explainer(Iterator<Row> input, boolean forRows) {
       this.input = input;
       this.model = new TimedModel(
           ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), modelNanos::add);
+      this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
       this.method = methods.create(model);
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
@@ -174,7 +181,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       // Only the last batch of a partition is short; models take exactly rows x width values.
       float[] batch = rows == batchRows ? inputs : Arrays.copyOf(inputs, rows * width);
       int outputs = model.outputWidth();
-      predictions = model.forward(batch, rows);
+      predictions = needsPredictions ? model.forward(batch, rows) : null;
       int perRow = target.mode().equals("all") ? outputs : 1;
       explained = rows * perRow;
       float[] expanded = perRow == 1 ? batch : new float[explained * width];
