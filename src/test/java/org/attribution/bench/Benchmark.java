@@ -594,7 +594,10 @@ public final class Benchmark {
     Arrays.fill(targets, config.target().classIndex());
     long[] seeds = new long[batch];
     Arrays.setAll(seeds, i -> i + 1L);
-    recording.forward(inputs, batch);
+    // The job's forward pass of each batch, made only for the predicted class (ExplainPartition).
+    if (config.target().mode().equals("predicted") || config.output().perRow() && recording.outputWidth() > 1) {
+      recording.forward(inputs, batch);
+    }
     method.attribute(inputs, batch, targets, seeds);
     List<Integer> gradientRows = recording.gradientRows();
     List<Integer> forwardRows = recording.forwardRows();
