@@ -92,8 +92,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   /** Hands out the result rows of one batch at a time. */
   private static final class ResultRows implements Iterator<Row> {
     private final Explainer explainer;
+    /** The next of the latest batch's rows; no batch yet counts as an empty one. */
     private int next;
-    private boolean explained;
 
     ResultRows(Explainer explainer) {
       this.explainer = explainer;
@@ -101,11 +101,10 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public boolean hasNext() {
-      while (!explained || next == explainer.explained) {
+      while (next == explainer.explained) {
         if (!explainer.explainNextBatch()) {
           return false;
         }
-        explained = true;
         next = 0;
       }
       return true;
