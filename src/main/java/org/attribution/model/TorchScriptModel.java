@@ -40,6 +40,15 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
 
   private static final String ENGINE = "PyTorch";
 
+  /**
+   * The fewest rows a call hands libtorch. Its CPU matrix multiply takes another kernel for one
+   * to three rows (seen with libtorch 2.7.1 on AVX-512), which rounds differently, so a row's
+   * outputs and gradients would depend on how many rows shared its call, and through that on
+   * batching and partitioning. Shorter calls are padded with copies of their first row, whose
+   * results are dropped; 8 rather than 4 leaves a margin for other instruction sets.
+   */
+  static final int MIN_CALL_ROWS = 8;
+
   private final String name;
   private final ZooModel<NDList, NDList> model;
   private final PtSymbolBlock block;
@@ -216,10 +225,11 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     if (rows == 0) {
       return new float[0];
     }
+    int callRows = Math.max(rows, MIN_CALL_ROWS);
     callLock.lock();
     try (NDManager scope = openScope()) {
-      NDArray x = tensorOf(scope, inputs, rows);
-      return floatsOf(transform.apply(outputs(x, false)));
+      NDArray x = tensorOf(scope, inputs, rows, callRows);
+      return floatsOf(transform.apply(outputs(x, false)), rows * outputWidth);
     } finally {
       callLock.unlock();
     }
@@ -232,9 +242,10 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     if (rows == 0) {
       return new float[0];
     }
-    long[] index = new long[rows];
-    for (int r = 0; r < rows; r++) {
-      index[r] = targets[r];
+    int callRows = Math.max(rows, MIN_CALL_ROWS);
+    long[] index = new long[callRows];
+    for (int r = 0; r < callRows; r++) {
+      index[r] = targets[r < rows ? r : 0];
     }
     callLock.lock();
     try {
@@ -244,10 +255,10 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(true);
       try (NDManager scope = openScope()) {
-        NDArray x = tensorOf(scope, inputs, rows);
+        NDArray x = tensorOf(scope, inputs, rows, callRows);
         x.setRequiresGradient(true);
         NDArray selected =
-            transform.apply(outputs(x, true)).gather(scope.create(index, new Shape(rows, 1)), 1);
+            transform.apply(outputs(x, true)).gather(scope.create(index, new Shape(callRows, 1)), 1);
         // Rows are independent, so one backward of every row's selected output (seeded with
         // ones) gives each row its own gradient. No GradientCollector: DJL allows one per JVM.
         JniUtils.backward(
@@ -255,7 +266,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
         if (targetOutputs != null) {
           selected.toByteBuffer(true).asFloatBuffer().get(targetOutputs, 0, rows);
         }
-        return floatsOf(x.getGradient());
+        return floatsOf(x.getGradient(), rows * inputWidth);
       } finally {
         JniUtils.setGradMode(gradMode);
       }
@@ -271,20 +282,26 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * between collections and each new one maps fresh pages (up to 65% of a model-only run's CPU
    * went to the kernel).
    */
-  private NDArray tensorOf(NDManager scope, float[] inputs, int rows) {
-    Shape shape = new Shape(rows, inputWidth);
+  private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows) {
+    Shape shape = new Shape(callRows, inputWidth);
     Device device = scope.getDevice();
     // Writing through the byte view only reaches the tensor's own memory on the CPU.
     NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
-    host.toByteBuffer(true).asFloatBuffer().put(inputs, 0, rows * inputWidth);
+    FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
+    values.put(inputs, 0, rows * inputWidth);
+    for (int r = rows; r < callRows; r++) {
+      values.put(inputs, 0, inputWidth);
+    }
     return device.isGpu() ? host.toDevice(device, false) : host;
   }
 
-  /** The tensor's values, copied once from its memory (DJL's toFloatArray copies twice). */
-  private static float[] floatsOf(NDArray array) {
-    FloatBuffer values = array.toByteBuffer(true).asFloatBuffer();
-    float[] out = new float[values.remaining()];
-    values.get(out);
+  /**
+   * The first {@code count} of the tensor's values, copied once from its memory (DJL's
+   * toFloatArray copies twice); the rest are padding rows'.
+   */
+  private static float[] floatsOf(NDArray array, int count) {
+    float[] out = new float[count];
+    array.toByteBuffer(true).asFloatBuffer().get(out);
     return out;
   }
 

@@ -105,18 +105,6 @@ class TorchScriptModelReferenceTest {
     assertArrayEquals(probabilities.forward(inputs, rows), probabilities.forward(inputs, rows));
   }
 
-  @Test
-  void aRowAloneGetsTheSameGradientAsInABatch() {
-    int[] targets = {2, 0, 1, 2, 0};
-    float[] batch = probabilities.gradient(inputs, rows, targets, null);
-    for (int r = 0; r < rows; r++) {
-      float[] row = Arrays.copyOfRange(inputs, r * 6, r * 6 + 6);
-      float[] alone = probabilities.gradient(row, 1, new int[] {targets[r]}, null);
-      assertClose(toDoubles(Arrays.copyOfRange(batch, r * 6, r * 6 + 6)),
-          alone, FLOAT32_ATOL, FLOAT32_RTOL, "row " + r);
-    }
-  }
-
   /** Spark runs several tasks in one executor JVM against one shared model instance. */
   @Test
   void concurrentGradientsMatchSingleThreaded() throws Exception {
