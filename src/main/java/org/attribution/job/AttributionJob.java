@@ -217,7 +217,10 @@ public final class AttributionJob {
       ImportanceSummary importance;
       Dataset<Row> perRowTable = null;
       int interval = config.execution().progressSeconds();
-      try (Progress progress = Progress.start(explainedRows, interval > 0 ? input.count() : 0, interval, System.err)) {
+      // Cheap for Parquet and tables (row counts are in the metadata); it also spares the rejects
+      // pass a scan of the whole input when every row was explained.
+      long inputRows = input.count();
+      try (Progress progress = Progress.start(explainedRows, interval > 0 ? inputRows : 0, interval, System.err)) {
         if (config.output().perRow()) {
           valid.mapPartitions(explain, Encoders.row(resultSchema))
               .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
@@ -243,19 +246,27 @@ public final class AttributionJob {
       if (drift != null) {
         write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
       }
-      input.withColumn("reject_reason", reason)
-          .filter(col("reject_reason").isNotNull())
-          .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "rejects"));
-      Dataset<Row> rejects = spark.read().parquet(store.staged(runId, "rejects"));
-      Map<String, Long> rejectReasons = new LinkedHashMap<>();
-      for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
-          .collectAsList()) {
-        rejectReasons.put(r.getString(0), r.getLong(1));
-      }
-      long rejected = rejects.count();
       long resultRows = importance.resultRows();
       long perRow = config.target().mode().equals("all") ? outputs : 1;
       long explained = (resultRows + importance.nonFiniteRows()) / perRow;
+      Dataset<Row> rejectRows = input.withColumn("reject_reason", reason);
+      if (explained == inputRows) {
+        // Every row was explained, so none is rejected: an empty table, without reading the input.
+        rejectRows = spark.createDataFrame(List.of(), rejectRows.schema());
+      } else {
+        rejectRows = rejectRows.filter(col("reject_reason").isNotNull());
+      }
+      rejectRows.write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "rejects"));
+      Dataset<Row> rejects = spark.read().parquet(store.staged(runId, "rejects"));
+      Map<String, Long> rejectReasons = new LinkedHashMap<>();
+      long rejected = 0;
+      if (explained != inputRows) {
+        for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
+            .collectAsList()) {
+          rejectReasons.put(r.getString(0), r.getLong(1));
+        }
+        rejected = rejects.count();
+      }
       // The per-row table, when written, has the ids in a column of their own: far cheaper to
       // read than filtering and encoding the input again.
       long duplicateIds = duplicateIds(input.select(rowId.as("row_id")), explained + rejected,

@@ -126,4 +126,14 @@ class SampleJobEndToEndTest {
     assertTrue(completeness.get("max_abs_gap").asDouble() >= completeness.get("mean_abs_gap").asDouble());
     assertEquals(SampleJob.ENCODED_WIDTH, manifest.at("/execution/baseline").size());
   }
+
+  /** With no row rejected the input is not read again for rejects, yet the table is there. */
+  @Test
+  void aRunWithoutRejectsWritesAnEmptyRejectsTableWithTheInputsColumns() {
+    Dataset<Row> rejects = spark.read().parquet(result.store().table("rejects"));
+    assertEquals(0, rejects.filter(col("run_id").equalTo("sample-run")).count());
+    List<String> expected = new ArrayList<>(List.of(spark.read().parquet(SampleJob.DATA).columns()));
+    expected.add("reject_reason");
+    assertTrue(List.of(rejects.columns()).containsAll(expected), List.of(rejects.columns()).toString());
+  }
 }
