@@ -12,6 +12,9 @@
 #                     gradient_shap (gradient), sampling_shapley (sampling); default all four
 #   --quick           smoke run: --rows 20000 --shap-rows 20 (about 2.5 minutes on 2 cores)
 #   --no-scaling      skip the 10% and 30% integrated_gradients runs
+#   --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each bound runs
+#                     straight after its job, and the median of the pairs' ratios is reported
+#                     beside the single-run ratio
 #   --no-warmup       skip the untimed warm-up jobs
 #   --partitions N    set input.partitions for every job (default: as read)
 #   --profile DIR     record each measured job with Java Flight Recorder into DIR and print
@@ -27,7 +30,7 @@
 # org.attribution.bench.Benchmark from the test class path in an embedded local[*] Spark. The
 # markdown tables go to stdout and are appended to the results file; progress goes to stderr.
 # JVM options: BENCH_JAVA_OPTS (default -Xmx4g, as scripts/run-local.sh).
-# The default run takes about 10 minutes on 2 cores; --quick about 2.5.
+# The default run takes about 17 minutes on 2 cores; --quick about 2.5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

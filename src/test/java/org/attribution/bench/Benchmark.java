@@ -83,6 +83,9 @@ public final class Benchmark {
                           gradient_shap (gradient), sampling_shapley (sampling); default all
         --quick           smoke run: --rows 20000 --shap-rows 20 (gradient_shap 2000)
         --no-scaling      skip the 10%%/30%% integrated_gradients runs
+        --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each
+                          bound runs straight after its job, and the median pair ratio is
+                          reported beside the single-run one
         --no-warmup       skip the untimed warm-up jobs
         --partitions N    set input.partitions for every job (default: as read)
         --master M        Spark master (default local[*])
@@ -102,6 +105,7 @@ public final class Benchmark {
       long gradientShapRows,
       List<String> methods,
       boolean scaling,
+      int pairs,
       boolean warmup,
       Integer partitions,
       String master,
@@ -112,6 +116,17 @@ public final class Benchmark {
       boolean sweep,
       Map<String, String> overrides,
       List<String> args) {}
+
+  /**
+   * A job and a bound run straight after it, so that both see the machine at nearly the same
+   * speed: on a shared virtual machine that drifts by more than the ratios' margins over minutes.
+   */
+  record Pair(double jobSeconds, double boundSeconds, double modelTaskSeconds) {
+
+    double ratio() {
+      return jobSeconds / boundSeconds;
+    }
+  }
 
   /** Rows per call at which the model alone runs fastest, per kind of call. */
   record CallSizes(int gradientRows, int forwardRows) {}
@@ -136,7 +151,8 @@ public final class Benchmark {
       double jobOtherCores,
       double boundCores,
       double boundOtherCores,
-      List<StageStats.Stage> stages) {
+      List<StageStats.Stage> stages,
+      List<Pair> pairs) {
 
     long evaluations() {
       return manifest.execution().evaluationsPerRow() * manifest.rows().explained();
@@ -197,6 +213,7 @@ public final class Benchmark {
     Long gradientShapRows = null;
     List<String> methods = ALL_METHODS;
     boolean scaling = true;
+    Integer pairs = null;
     boolean warmup = true;
     Integer partitions = null;
     String master = "local[*]";
@@ -225,6 +242,7 @@ public final class Benchmark {
             .map(String::trim).filter(s -> !s.isEmpty()).map(Benchmark::methodId).toList();
         case "--quick" -> quick = true;
         case "--no-scaling" -> scaling = false;
+        case "--pairs" -> pairs = Integer.parseInt(value(args, ++i, arg));
         case "--no-warmup" -> warmup = false;
         case "--partitions" -> partitions = Integer.parseInt(value(args, ++i, arg));
         case "--master" -> master = value(args, ++i, arg);
@@ -256,7 +274,11 @@ public final class Benchmark {
     if (rows < 10 || shapRows < 1 || gradientRows < 1) {
       usage("--rows must be at least 10, --shap-rows and --gradient-shap-rows at least 1");
     }
-    return new Options(rows, shapRows, gradientRows, methods, scaling, warmup, partitions, master, seed, cacheDir, results,
+    int pairCount = pairs != null ? pairs : quick ? 1 : 3;
+    if (pairCount < 1) {
+      usage("--pairs must be at least 1");
+    }
+    return new Options(rows, shapRows, gradientRows, methods, scaling, pairCount, warmup, partitions, master, seed, cacheDir, results,
         profile, sweep, Map.copyOf(overrides), List.of(args));
   }
 
@@ -452,13 +474,35 @@ public final class Benchmark {
     if (replay != null && replay.seconds() < bound.seconds()) {
       bound = replay;
     }
+    List<Pair> pairs = pairs(method, input, full, seconds, manifest, bench, bound == replay ? replayPlan : boundPlan,
+        bound == replay ? replay.seconds() : boundRuns.get(0), config.target().classIndex());
     if (jfr != null) {
       String summary = JfrSummary.summarise(jfr, 25);
       System.err.println(summary);
       Files.writeString(options.profileDir().resolve(method + "-" + rows + ".txt"), summary);
     }
     return new Measured(method, rows, inputPartitions, seconds, manifest, peakHeap, afterGc, gcs, rss, bound,
-        boundPlan, boundRuns, replay, replayPlan, jobCores, jobOther, boundCores, boundOther, stages);
+        boundPlan, boundRuns, replay, replayPlan, jobCores, jobOther, boundCores, boundOther, stages, pairs);
+  }
+
+  /**
+   * The first job with the bound run straight after it, then, for a full measurement, further
+   * jobs each followed by one bound run in the call plan that ran faster above.
+   */
+  private List<Pair> pairs(String method, Path input, boolean full, double firstJobSeconds, RunManifest firstManifest,
+      TorchScriptModel bench, List<ComputeBound.Calls> plan, double firstBoundSeconds, int target) {
+    List<Pair> pairs = new ArrayList<>();
+    pairs.add(new Pair(firstJobSeconds, firstBoundSeconds, firstManifest.modelTaskSeconds()));
+    for (int p = 1; full && p < options.pairs(); p++) {
+      long start = System.nanoTime();
+      AttributionResult again = runJob(method, input);
+      double jobSeconds = (System.nanoTime() - start) / 1e9;
+      double boundSeconds = ComputeBound.run(bench, plan, slots, target).seconds();
+      pairs.add(new Pair(jobSeconds, boundSeconds, again.manifest().modelTaskSeconds()));
+      System.err.printf(Locale.ROOT, "  pair %d: job %.1f s, bound %.1f s: %.2f%n", p + 1, jobSeconds, boundSeconds,
+          jobSeconds / boundSeconds);
+    }
+    return pairs;
   }
 
   private AttributionResult runJob(String method, Path input) {
@@ -665,6 +709,40 @@ public final class Benchmark {
     line("");
     line(String.format(Locale.ROOT, "Max heap %s; RSS peak reset per run: %s.", mib(memory.maxHeap()),
         memory.rssReset() ? "yes (clear_refs)" : "no (process lifetime peak)"));
+    if (measured.stream().anyMatch(m -> m.pairs().size() > 1)) {
+      printPairs(measured);
+    }
+  }
+
+  private void printPairs(List<Measured> measured) {
+    line("");
+    line("## Job-then-bound pairs");
+    line("");
+    line("Each bound ran straight after its job, in the call plan that ran faster above (the first pair is the "
+        + "measurement above with its first bound run, or its replay where that was faster), so drift between "
+        + "minutes cancels within a pair.");
+    line("");
+    line("| method | rows | pairs: job s / bound s = job / bound | median job / bound | median job evals/s as % of "
+        + "bound | median job / its model time |");
+    line("|---|--:|---|--:|--:|--:|");
+    for (Measured m : measured) {
+      if (m.pairs().size() < 2) {
+        continue;
+      }
+      double[] ratios = m.pairs().stream().mapToDouble(Pair::ratio).sorted().toArray();
+      double[] shares = m.pairs().stream().mapToDouble(p -> 100 / p.ratio()).sorted().toArray();
+      double[] ownFactors = m.pairs().stream()
+          .mapToDouble(p -> p.jobSeconds() * slots / p.modelTaskSeconds()).sorted().toArray();
+      line(String.format(Locale.ROOT, "| %s | %,d | %s | **%.2f** | **%.0f%%** | %.2f |", m.method(), m.rows(),
+          String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.1f / %.1f = %.2f",
+              p.jobSeconds(), p.boundSeconds(), p.ratio())).toList()),
+          median(ratios), median(shares), median(ownFactors)));
+    }
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private void printScaling(List<Measured> scaling) {
