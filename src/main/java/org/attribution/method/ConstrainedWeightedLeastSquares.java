@@ -44,6 +44,12 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
  */
 public final class ConstrainedWeightedLeastSquares {
 
+  /**
+   * A cluster's {@code I - H_c} with a pivot below this is singular: deleting one of its draws
+   * would leave phi unidentified. (commons-math's default for its LU decomposition.)
+   */
+  private static final double SINGULAR_PIVOT = 1e-11;
+
   private final int players;
   private final double[] coefficients;
   private final boolean identified;
@@ -380,12 +386,23 @@ public final class ConstrainedWeightedLeastSquares {
         complement[a][b] = (a == b ? 1 : 0) - root[a] * root[b] * leverage;
       }
     }
-    DecompositionSolver solver =
-        new LUDecomposition(new Array2DRowRealMatrix(complement, false)).getSolver();
-    if (!solver.isNonSingular()) {
-      return null;
+    double[] adjusted;
+    if (q == 1) {
+      // Kernel SHAP's clusters are one (merged) coalition each: the division, at the pivot
+      // threshold commons-math's LU applies to larger clusters.
+      if (Math.abs(complement[0][0]) < SINGULAR_PIVOT) {
+        return null;
+      }
+      adjusted = new double[] {rootResiduals[0] / complement[0][0]};
+    } else {
+      DecompositionSolver solver =
+          new LUDecomposition(new Array2DRowRealMatrix(complement, false), SINGULAR_PIVOT)
+              .getSolver();
+      if (!solver.isNonSingular()) {
+        return null;
+      }
+      adjusted = solver.solve(new ArrayRealVector(rootResiduals, false)).toArray();
     }
-    double[] adjusted = solver.solve(new ArrayRealVector(rootResiduals, false)).toArray();
     double[] shift = new double[free];
     for (int a = 0; a < q; a++) {
       double scale = root[a] * adjusted[a];

@@ -145,20 +145,75 @@ public final class KernelShap implements AttributionMethod {
       for (int k = 0; k < y.length; k++) {
         y[k] = coalitionValues[i * perRow + k] - reference;
       }
-      ConstrainedWeightedLeastSquares fit =
-          ConstrainedWeightedLeastSquares.solve(
-              coalitions.masks(),
-              players,
-              y,
-              coalitions.weights(),
-              batch.outputs()[row] - reference);
-      System.arraycopy(fit.coefficients(), 0, batch.values(), row * players, players);
-      System.arraycopy(
-          fit.standardErrors(coalitions.pairOf(), coalitions.pairDraws()),
-          0,
-          batch.errors(),
-          row * players,
-          players);
+      fitRow(coalitions, y, batch.outputs()[row] - reference, batch, row);
     }
+  }
+
+  /**
+   * Fits one row's regression and writes its values and standard errors.
+   *
+   * <p>A coalition followed by its complement at the same weight and in the same draw enters the
+   * regression as one row. Given {@code sum phi = delta},
+   *
+   * <pre>
+   *   w (y1 - z.phi)^2 + w (y2 - (1 - z).phi)^2 = 2w (z.phi - (y1 + delta - y2) / 2)^2 + const,
+   * </pre>
+   *
+   * and deleting one of the pair's d draws takes {@code w / d} off both coalitions, which is {@code
+   * 2w / d} off the merged row. The coefficients and the jackknife errors are therefore those of
+   * the unmerged problem, from half the rows, and each draw's leverage in the jackknife is a number
+   * instead of a 2 x 2 matrix. The sampler writes every sampled pair, and every enumerated
+   * coalition whose complement has another size, as such adjacent coalitions.
+   */
+  private void fitRow(WeightedCoalitions coalitions, double[] y, double delta, Batch batch, int row) {
+    int n = coalitions.count();
+    boolean[] masks = coalitions.masks();
+    double[] weights = coalitions.weights();
+    int[] pairOf = coalitions.pairOf();
+    boolean[] fitMasks = new boolean[n * players];
+    double[] fitY = new double[n];
+    double[] fitWeights = new double[n];
+    int[] clusterOf = new int[n];
+    int rows = 0;
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(masks, k * players, fitMasks, rows * players, players);
+      clusterOf[rows] = pairOf[k];
+      if (k + 1 < n
+          && weights[k + 1] == weights[k]
+          && pairOf[k + 1] == pairOf[k]
+          && complementary(masks, k * players, (k + 1) * players)) {
+        fitY[rows] = (y[k] + delta - y[k + 1]) / 2;
+        fitWeights[rows] = 2 * weights[k];
+        k++;
+      } else {
+        fitY[rows] = y[k];
+        fitWeights[rows] = weights[k];
+      }
+      rows++;
+    }
+    ConstrainedWeightedLeastSquares fit =
+        ConstrainedWeightedLeastSquares.solve(
+            Arrays.copyOf(fitMasks, rows * players),
+            players,
+            Arrays.copyOf(fitY, rows),
+            Arrays.copyOf(fitWeights, rows),
+            delta);
+    System.arraycopy(fit.coefficients(), 0, batch.values(), row * players, players);
+    System.arraycopy(
+        fit.standardErrors(Arrays.copyOf(clusterOf, rows), coalitions.pairDraws()),
+        0,
+        batch.errors(),
+        row * players,
+        players);
+  }
+
+  /** Whether the coalitions at flags {@code a} and {@code b} are each other's complement. */
+  private boolean complementary(boolean[] masks, int a, int b) {
+    for (int p = 0; p < players; p++) {
+      if (masks[a + p] == masks[b + p]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

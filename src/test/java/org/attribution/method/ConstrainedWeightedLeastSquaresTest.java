@@ -275,6 +275,33 @@ class ConstrainedWeightedLeastSquaresTest {
     }
   }
 
+  /** Clusters of one coalition each, as Kernel SHAP passes its merged pairs. */
+  @Test
+  void standardErrorsOfOneCoalitionDrawsAreTheDeleteOneDrawJackknife() {
+    for (long seed = 0; seed < 5; seed++) {
+      SplittableRandom random = new SplittableRandom(seed + 50);
+      Problem base = Problem.random(7, 40, seed);
+      int[] clusterOf = new int[40];
+      int[] draws = new int[30];
+      double[] weights = base.weights().clone();
+      for (int k = 0; k < 40; k++) {
+        clusterOf[k] = k < 10 ? -1 : k - 10;
+        if (k >= 10) {
+          draws[k - 10] = 1 + random.nextInt(3);
+          weights[k] = 0.01 * draws[k - 10];
+        }
+      }
+      Problem problem = new Problem(7, base.masks(), base.y(), weights);
+      Clustered clustered = new Clustered(problem, clusterOf, draws);
+      assertClose(
+          bruteForceJackknife(clustered, 0.25),
+          problem.solve(0.25).standardErrors(clusterOf, draws),
+          0,
+          1e-8,
+          "seed " + seed);
+    }
+  }
+
   @Test
   void standardErrorsNeedTheFitToSurviveDeletingAnyDraw() {
     // M = 3 and two pairs, {0}/{1,2} and {1}/{0,2}: together they identify phi, alone they do not.

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.BruteForceShapley;
@@ -253,6 +254,54 @@ class KernelShapTest {
     double coverage = covered / (double) exact.length;
     assertTrue(
         coverage >= 0.90 && coverage <= 0.99, "coverage " + coverage + " of " + exact.length);
+  }
+
+  /**
+   * KernelShap fits each complementary pair as one regression row; the fit over every coalition
+   * separately, from the same coalitions and values, must give the same values and standard errors.
+   * Budgets with enumerated sizes (whose coalitions are paired too) and with a size half of M.
+   */
+  @ParameterizedTest
+  @CsvSource({"10, 48", "10, 128", "8, 200", "12, 512"})
+  void fittingEachPairAsOneRowChangesNothing(int players, int budget) {
+    Scenario scenario = Scenario.network(players, 5, 11);
+    long[] seeds = ShapleyFixtures.seeds(5);
+    Attributions attributions =
+        scenario
+            .kernelShap(budget, MAX_EVALUATION_ROWS)
+            .attribute(scenario.inputs(), 5, scenario.targets(), seeds);
+    ShapleyKernelSampler sampler = new ShapleyKernelSampler(players, budget);
+    CoalitionEvaluator evaluator =
+        new CoalitionEvaluator(
+            scenario.model(), scenario.background(), scenario.groups(), MAX_EVALUATION_ROWS);
+    double reference = evaluator.baseValues()[0];
+    for (int r = 0; r < 5; r++) {
+      WeightedCoalitions coalitions = sampler.sample(new SplittableRandom(seeds[r]));
+      double[] values =
+          evaluator.evaluate(
+              scenario.row(r), 1, new int[1], coalitions.masks(), coalitions.count());
+      double[] y = Arrays.stream(values).map(v -> v - reference).toArray();
+      ConstrainedWeightedLeastSquares unpaired =
+          ConstrainedWeightedLeastSquares.solve(
+              coalitions.masks(),
+              players,
+              y,
+              coalitions.weights(),
+              attributions.outputs()[r] - reference);
+      String what = players + " players, budget " + budget + ", row " + r;
+      assertClose(
+          unpaired.coefficients(),
+          Arrays.copyOfRange(attributions.values(), r * players, (r + 1) * players),
+          DOUBLE_SUM_ATOL,
+          0,
+          what + ": values");
+      assertClose(
+          unpaired.standardErrors(coalitions.pairOf(), coalitions.pairDraws()),
+          Arrays.copyOfRange(attributions.standardErrors(), r * players, (r + 1) * players),
+          0,
+          1e-9,
+          what + ": standard errors");
+    }
   }
 
   // --- Determinism. ------------------------------------------------------------------------------
