@@ -1,9 +1,6 @@
 package org.attribution.method;
 
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.util.CombinatoricsUtils;
 
@@ -179,7 +176,9 @@ public final class ShapleyKernelSampler {
     int[] pairOf = new int[capacity];
     Arrays.fill(pairOf, 0, enumerated, -1);
     int[] draws = new int[pairsWanted];
-    Map<BitSet, Integer> pairIndex = new HashMap<>();
+    // Open addressing over the pairs found so far, at most half full; a slot holds a pair index.
+    int[] table = new int[Integer.highestOneBit(Math.max(1, pairsWanted)) * 4];
+    Arrays.fill(table, -1);
     int[] order = new int[players];
     Arrays.setAll(order, p -> p);
 
@@ -188,23 +187,30 @@ public final class ShapleyKernelSampler {
     long maxDraws = (long) DRAWS_PER_PAIR * pairsWanted;
     while (pairs < pairsWanted && drawn < maxDraws) {
       drawn++;
-      BitSet subset = randomSubset(drawSize(random), order, random);
+      // The draw is written where a new pair would go, and left to be overwritten if it is known.
+      int at = (enumerated + 2 * pairs) * players;
+      randomSubset(drawSize(random), order, random, masks, at);
       // A pair is known by its side without player 0, whichever side was drawn.
-      if (subset.get(0)) {
-        subset.flip(0, players);
+      boolean flip = masks[at];
+      long hash = 0;
+      for (int p = 0; p < players; p++) {
+        masks[at + p] ^= flip;
+        hash = (hash ^ (masks[at + p] ? 1 : 0)) * 0x100000001b3L;
       }
-      Integer known = pairIndex.putIfAbsent(subset, pairs);
-      if (known != null) {
-        draws[known]++;
+      int slot = (int) (hash ^ (hash >>> 32)) & (table.length - 1);
+      while (table[slot] >= 0 && !samePair(masks, table[slot], at, enumerated)) {
+        slot = (slot + 1) & (table.length - 1);
+      }
+      if (table[slot] >= 0) {
+        draws[table[slot]]++;
         continue;
       }
-      int at = enumerated + 2 * pairs;
+      table[slot] = pairs;
       for (int p = 0; p < players; p++) {
-        masks[at * players + p] = subset.get(p);
-        masks[(at + 1) * players + p] = !subset.get(p);
+        masks[at + players + p] = !masks[at + p];
       }
-      pairOf[at] = pairs;
-      pairOf[at + 1] = pairs;
+      pairOf[enumerated + 2 * pairs] = pairs;
+      pairOf[enumerated + 2 * pairs + 1] = pairs;
       draws[pairs++] = 1;
     }
     int count = enumerated + 2 * pairs;
@@ -264,19 +270,26 @@ public final class ShapleyKernelSampler {
   }
 
   /**
-   * A uniformly random subset of {@code size} players, by a partial Fisher-Yates shuffle of {@code
-   * order}; any arrangement of {@code order} gives a uniform subset, so it is not reset between
-   * draws.
+   * Writes a uniformly random subset of {@code size} players as flags at {@code masks[at..]}, by a
+   * partial Fisher-Yates shuffle of {@code order}; any arrangement of {@code order} gives a uniform
+   * subset, so it is not reset between draws.
    */
-  private static BitSet randomSubset(int size, int[] order, SplittableRandom random) {
-    BitSet subset = new BitSet(order.length);
+  private static void randomSubset(
+      int size, int[] order, SplittableRandom random, boolean[] masks, int at) {
+    Arrays.fill(masks, at, at + order.length, false);
     for (int i = 0; i < size; i++) {
       int j = i + random.nextInt(order.length - i);
       int swap = order[i];
       order[i] = order[j];
       order[j] = swap;
-      subset.set(order[i]);
+      masks[at + order[i]] = true;
     }
-    return subset;
   }
+
+  /** Whether sampled pair {@code pair} has the flags at {@code masks[at..]} as its first side. */
+  private boolean samePair(boolean[] masks, int pair, int at, int enumerated) {
+    int from = (enumerated + 2 * pair) * players;
+    return Arrays.equals(masks, from, from + players, masks, at, at + players);
+  }
+
 }
