@@ -41,13 +41,16 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private static final String ENGINE = "PyTorch";
 
   /**
-   * The fewest rows a call hands libtorch. Its CPU matrix multiply takes another kernel for one
-   * to three rows (seen with libtorch 2.7.1 on AVX-512), which rounds differently, so a row's
-   * outputs and gradients would depend on how many rows shared its call, and through that on
-   * batching and partitioning. Shorter calls are padded with copies of their first row, whose
-   * results are dropped; 8 rather than 4 leaves a margin for other instruction sets.
+   * The fewest rows a call hands libtorch. Its CPU matrix multiply takes other kernels for calls
+   * of few rows, which round differently, so a row's outputs and gradients would depend on how
+   * many rows shared its call, and through that on batching and partitioning. How few depends on
+   * the processor (libtorch 2.7.1, sample model): calls of 1 to 3 rows on the AMD EPYC machines
+   * this was first seen on, 1 to 15 on an Intel Xeon with AVX-512 and AMX. Shorter calls are
+   * padded with copies of their first row, whose results are dropped; 32 is twice the largest
+   * size seen to differ, and costs little since only a partition's last batch and single-row
+   * f(x) calls are that short.
    */
-  static final int MIN_CALL_ROWS = 8;
+  static final int MIN_CALL_ROWS = 32;
 
   private final String name;
   private final ZooModel<NDList, NDList> model;

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * A row's outputs and gradients must not depend on how many rows share its model call: batch
  * sizes, partitioning and the last short batch of a partition decide that, and a run must give
  * the same numbers however its input is split. libtorch's CPU matrix multiply rounds differently
- * for calls of one to three rows, so this is checked bit for bit, at every small size and start.
+ * for calls of a few rows (up to 3 or up to 15, depending on the processor), so this is checked
+ * bit for bit, at every size up to 40 and every start, which covers calls below and above the
+ * size short calls are padded to.
  *
  * <p>The sample model stands for models whose first layer is wide enough that the matrix library
  * packs its operands. One as narrow as the 6-input test MLP is multiplied in place, and there a
@@ -44,8 +46,8 @@ class TorchScriptModelCallSizeTest {
       float[] targetOutputs = new float[LARGE_CALL];
       float[] gradient = model.gradient(inputs, LARGE_CALL, targets, targetOutputs);
 
-      for (int rows = 1; rows <= 20; rows++) {
-        for (int first = 0; first + rows <= 41; first += rows) {
+      for (int rows = 1; rows <= 40; rows++) {
+        for (int first = 0; first + rows <= 81; first += rows) {
           String call = "rows " + first + " to " + (first + rows - 1) + " in a call of " + rows;
           float[] x = Arrays.copyOfRange(inputs, first * width, (first + rows) * width);
           int[] t = Arrays.copyOfRange(targets, first, first + rows);
