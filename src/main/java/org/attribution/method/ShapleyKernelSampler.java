@@ -291,5 +291,4 @@ public final class ShapleyKernelSampler {
     int from = (enumerated + 2 * pair) * players;
     return Arrays.equals(masks, from, from + players, masks, at, at + players);
   }
-
 }

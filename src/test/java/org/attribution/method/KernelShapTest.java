@@ -259,10 +259,12 @@ class KernelShapTest {
   /**
    * KernelShap fits each complementary pair as one regression row; the fit over every coalition
    * separately, from the same coalitions and values, must give the same values and standard errors.
-   * Budgets with enumerated sizes (whose coalitions are paired too) and with a size half of M.
+   * Budgets with and without enumerated sizes (whose coalitions are paired too), and every
+   * coalition of 6 players, where those of size 3 are not next to their complements and stay
+   * unpaired.
    */
   @ParameterizedTest
-  @CsvSource({"10, 48", "10, 128", "8, 200", "12, 512"})
+  @CsvSource({"10, 48", "10, 128", "8, 200", "12, 512", "6, 62"})
   void fittingEachPairAsOneRowChangesNothing(int players, int budget) {
     Scenario scenario = Scenario.network(players, 5, 11);
     long[] seeds = ShapleyFixtures.seeds(5);
