@@ -188,7 +188,8 @@ public final class ShapleyKernelSampler {
     while (pairs < pairsWanted && drawn < maxDraws) {
       drawn++;
       // The draw is written where a new pair would go, and left to be overwritten if it is known.
-      int at = (enumerated + 2 * pairs) * players;
+      int next = enumerated + 2 * pairs;
+      int at = next * players;
       randomSubset(drawSize(random), order, random, masks, at);
       // A pair is known by its side without player 0, whichever side was drawn.
       boolean flip = masks[at];
@@ -209,8 +210,8 @@ public final class ShapleyKernelSampler {
       for (int p = 0; p < players; p++) {
         masks[at + players + p] = !masks[at + p];
       }
-      pairOf[enumerated + 2 * pairs] = pairs;
-      pairOf[enumerated + 2 * pairs + 1] = pairs;
+      pairOf[next] = pairs;
+      pairOf[next + 1] = pairs;
       draws[pairs++] = 1;
     }
     int count = enumerated + 2 * pairs;
