@@ -184,8 +184,8 @@ public final class AttributionCli implements Callable<Integer> {
           id != null ? "input.id_column " + id : "identical rows");
     }
     if (rows.nonFiniteResults() > 0) {
-      err.printf("Warning: the model gave %,d results NaN or infinite values; they are left out of every statistic%n",
-          rows.nonFiniteResults());
+      err.printf("Warning: the model gave NaN or infinite results for some rows; they are rejected (see the rejects"
+          + " table's reasons) and left out of every statistic%n");
     }
   }
 

@@ -70,6 +70,13 @@ public final class Defaults {
    */
   public static final int CPU_CALL_ROWS = 1024;
 
+  /**
+   * A plan this large is a mistake far more often than an audit: ten trillion evaluations are
+   * Kernel SHAP at its defaults on fifty million rows, or days of a hundred cores for the sample
+   * model. A real audit of that size raises the limit on purpose.
+   */
+  public static final long MAX_EVALUATIONS = 10_000_000_000_000L;
+
   /** Often enough to see a long run move, rarely enough not to flood a scheduler's log. */
   public static final int PROGRESS_SECONDS = 30;
 

@@ -36,7 +36,7 @@ public record JobConfig(
     seed = seed == null ? Defaults.SEED : seed;
     target = target == null ? new TargetConfig(null, null, null) : target;
     method = method == null ? new IntegratedGradientsConfig(null, null, null, null) : method;
-    execution = execution == null ? new ExecutionConfig(null, null, null, null, null) : execution;
+    execution = execution == null ? new ExecutionConfig(null, null, null, null, null, null) : execution;
     segmentBy = segmentBy == null ? List.of() : List.copyOf(segmentBy);
     segmentMinRows = segmentMinRows == null ? Defaults.SEGMENT_MIN_ROWS : segmentMinRows;
     drift = drift == null ? new DriftConfig(null, null, null, null) : drift;

@@ -256,6 +256,9 @@ public final class JobConfigValidator {
     if (execution.threadsPerTask() != null && execution.threadsPerTask() < 1) {
       problems.add("'execution.threads_per_task' must be at least 1, got " + execution.threadsPerTask());
     }
+    if (execution.maxEvaluations() < 1) {
+      problems.add("'execution.max_evaluations' must be at least 1, got " + execution.maxEvaluations());
+    }
   }
 
   /** Runs a parser for its exception only: the enums own their ids and their messages. */

@@ -276,7 +276,8 @@ public final class FeatureEncoder implements Serializable {
     return lit(feature.vocabulary().toArray(new String[0]));
   }
 
-  static String quoted(String column) {
+  /** A column name as Spark SQL reads it literally, whatever characters it has. */
+  public static String quoted(String column) {
     return "`" + column.replace("`", "``") + "`";
   }
 }

@@ -2,9 +2,12 @@ package org.attribution.job;
 
 import org.attribution.output.ResultSchema;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.time.Instant;
@@ -16,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -26,7 +30,9 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,171 +145,294 @@ public final class AttributionJob {
     }
   }
 
+  /**
+   * The run, phase by phase: each phase takes what the earlier ones established, and nothing is
+   * visible in the output until the last.
+   */
   private AttributionResult run() {
     Instant started = Instant.now();
     Map<String, Long> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     spark.sparkContext().setJobGroup("spark-attribution-" + runId, "Attribution run " + runId, false);
     try (SqlSettings ignored = SqlSettings.apply(spark)) {
-      RunStore store = new RunStore(config.output().path(), hadoopConf());
-      store.checkOwnership();
-      // Model problems are found before the input is touched: only vector features need the
-      // data to know the model's input width.
-      ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
-      Dataset<Row> vectorInput = config.features().vectorColumn() != null ? readNormalisedInput() : null;
-      FeatureEncoder encoder = FeatureEncoder.build(
-          config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
-          () -> vectorWidth(vectorInput));
-      int threads = threadsPerTask(config.execution());
-      ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
-          config.model().device(), encoder.width(), threads);
-      if (config.method() instanceof ExactShapleyConfig) {
-        checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
+      Checked checked = timed(timings, "validate", this::validate);
+      Prepared prepared = timed(timings, "baseline", () -> prepare(checked));
+      Explained explained = timed(timings, "attribute", () -> explain(checked, prepared));
+      try {
+        Written written = timed(timings, "write", () -> write(started, checked, prepared, explained));
+        timings.put("total", elapsedMs(t0));
+        return commit(started, timings, checked, prepared, explained, written);
+      } finally {
+        explained.release();
       }
-      ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
-      int outputs = driverModel.outputWidth();
-      Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
-      StructType schema = input.schema();
-      encoder.checkSchema(schema);
-      List<String> segments = config.segmentBy();
-      segments.forEach(column -> requireColumn(schema, column, "segment_by"));
-      if (input.isEmpty()) {
-        throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
-      }
-      timings.put("validate", elapsedMs(t0));
-
-      long t1 = System.nanoTime();
-      Column reason = encoder.rejectReason();
-      Column rowId = RowIds.column(config.input().idColumn(), schema);
-      List<Column> encodedSelect = new ArrayList<>();
-      encodedSelect.add(rowId.as("row_id"));
-      // Every random choice for a row derives from this seed alone: it is a function of the run
-      // seed and the row id, so partitioning, batching and retries cannot change a result.
-      encodedSelect.add(xxhash64(lit(config.seed()), rowId).as("row_seed"));
-      segments.forEach(column -> encodedSelect.add(col(quoted(column)).cast("string").as(column)));
-      encodedSelect.addAll(List.of(encoder.encodedColumns()));
-      Dataset<Row> valid = input.filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
-      float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
-      BackgroundSets.Built background = config.method().usesBackground()
-          ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
-              in -> FeatureEncoder.normalise(read(in), config.features()))
-          : null;
-      valid = spread(valid);
-      timings.put("baseline", elapsedMs(t1));
-
-      int budgetRows = budgetRows(config.execution(), encoder.width(), outputs);
-      int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      MethodFactory methods = new MethodFactory(config.method(), baseline,
-          background == null ? null : jsc.broadcast(background.background()),
-          background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows);
-      checkMethod(() -> methods.create(driverModel));
-      double[] baseValues = background == null ? null
-          : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
-              .baseValues();
-      int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
-      Broadcast<byte[]> bytes = jsc.broadcast(artifact.bytes());
-      List<String> features = encoder.playerNames();
-      StructType resultSchema = ResultSchema.of(
-          RowIds.type(config.input().idColumn(), schema), features, segments, methods.reportsStandardErrors());
-      LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
-      LongAccumulator modelNanos = spark.sparkContext().longAccumulator("model call nanoseconds");
-      ExplainPartition explain = new ExplainPartition(bytes, modelSpec, encoder, methods, config.target(), batchRows,
-          segments.size(), explainedRows, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb());
-
-      store.clearStaging(runId);
-      long t2 = System.nanoTime();
-      spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
-      ImportanceSummary importance;
-      Dataset<Row> perRowTable = null;
-      int interval = config.execution().progressSeconds();
-      // Cheap for Parquet and tables (row counts are in the metadata); it also spares the rejects
-      // pass a scan of the whole input when every row was explained.
-      long inputRows = input.count();
-      try (Progress progress = Progress.start(explainedRows, interval > 0 ? inputRows : 0, interval, System.err)) {
-        if (config.output().perRow()) {
-          valid.mapPartitions(explain, Encoders.row(resultSchema))
-              .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
-          perRowTable = spark.read().parquet(store.staged(runId, "per_row"));
-          importance = GlobalImportance.compute(perRowTable, features, segments, config.segmentMinRows());
-        } else {
-          // Without a per-row table, tasks hand back statistics only: no result row is built.
-          importance = GlobalImportance.summarise(
-              GlobalImportance.mergeByGroup(valid.javaRDD().mapPartitions(explain::summarise)),
-              features, segments, config.segmentMinRows());
-        }
-      }
-      long attributeMs = elapsedMs(t2);
-      timings.put("attribute", attributeMs);
-
-      long t3 = System.nanoTime();
-      spark.sparkContext().setJobDescription("Writing outputs");
-      RunInfo run = new RunInfo(runId, started, config.jobName(), datasetName(), config.model().name(),
-          artifact.sha256(), config.method().id());
-      write(AuditTables.importanceRows(run, importance.rows()), AuditTables.IMPORTANCE,
-          store.staged(runId, "global_importance"));
-      Drift.Result drift = compareWithEarlierRun(store, importance);
-      if (drift != null) {
-        write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
-      }
-      long resultRows = importance.resultRows();
-      long perRow = config.target().mode().equals("all") ? outputs : 1;
-      long explained = (resultRows + importance.nonFiniteRows()) / perRow;
-      Dataset<Row> rejectRows = input.withColumn("reject_reason", reason);
-      if (explained == inputRows) {
-        // Every row was explained, so none is rejected: an empty table, without reading the input.
-        rejectRows = spark.createDataFrame(List.of(), rejectRows.schema());
-      } else {
-        rejectRows = rejectRows.filter(col("reject_reason").isNotNull());
-      }
-      rejectRows.write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "rejects"));
-      Dataset<Row> rejects = spark.read().parquet(store.staged(runId, "rejects"));
-      Map<String, Long> rejectReasons = new LinkedHashMap<>();
-      long rejected = 0;
-      if (explained != inputRows) {
-        for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
-            .collectAsList()) {
-          rejectReasons.put(r.getString(0), r.getLong(1));
-        }
-        rejected = rejects.count();
-      }
-      // The per-row table, when written, has the ids in a column of their own: far cheaper to
-      // read than filtering and encoding the input again.
-      long duplicateIds = duplicateIds(input.select(rowId.as("row_id")), explained + rejected,
-          perRowTable != null ? perRowTable : valid, explained);
-      checkRejects(rejected, explained, store.staged(runId, "rejects"));
-      timings.put("write", elapsedMs(t3));
-      timings.put("total", elapsedMs(t0));
-
-      RunManifest manifest = new RunManifest(
-          AuditTables.SCHEMA_VERSION, runId, datasetName(), started.toString(), Instant.now().toString(), spark.version(),
-          config,
-          new RunManifest.Model(config.model().name(), artifact.path(), artifact.sha256(), artifact.bytes().length,
-              encoder.width(), outputs, config.model().output()),
-          features, encoder.width(),
-          new RunManifest.Execution(batchRows, maxEvaluationRows, threads, methods.evaluationsPerRow(), baseline),
-          background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
-              background.background().count(), baseValues),
-          new RunManifest.Rows(explained + rejected, explained, rejected, resultRows, importance.nonFiniteRows(),
-              duplicateIds),
-          rejectReasons, timings,
-          attributeMs == 0 ? 0 : explained * 1000.0 / attributeMs,
-          modelNanos.value() / 1e9,
-          importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
-              q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
-          drift == null ? null : drift.summary(),
-          outputs(store));
-      HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows()),
-          store.stagedReport(runId), hadoopConf());
-      String manifestJson = ManifestWriter.toJson(manifest);
-      ManifestWriter.write(manifestJson, store.stagedManifest(runId), hadoopConf());
-      write(List.of(AuditTables.runRow(run, manifest, importance.quality(), drift == null ? null : drift.summary(),
-          manifestJson)), AuditTables.RUNS, store.staged(runId, "runs"));
-      store.commit(runId, started.atZone(ZoneOffset.UTC).toLocalDate());
-      return new AttributionResult(runId, manifest, importance, drift, store);
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  /**
+   * What the validate phase established, without reading a row: the output location, the model,
+   * the features and the input's schema all fit.
+   */
+  private record Checked(RunStore store, ModelArtifact artifact, FeatureEncoder encoder, int threads,
+      ModelSpec modelSpec, ModelFunction driverModel, Dataset<Row> input, long inputRows) {}
+
+  /**
+   * Checks everything that can fail before the data is explained: the output directory, the model
+   * by a one-row dry run on the driver, the input's columns, and that the input has rows. Model
+   * problems are found before the input is touched: only vector features need the data to know
+   * the model's input width.
+   */
+  private Checked validate() {
+    RunStore store = new RunStore(config.output().path(), hadoopConf());
+    store.checkOwnership();
+    store.checkWritable(runId);
+    ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
+    Dataset<Row> vectorInput = config.features().vectorColumn() != null ? readNormalisedInput() : null;
+    FeatureEncoder encoder = FeatureEncoder.build(
+        config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
+        () -> vectorWidth(vectorInput));
+    int threads = threadsPerTask(config.execution());
+    ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
+        config.model().device(), encoder.width(), threads);
+    if (config.method() instanceof ExactShapleyConfig) {
+      checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
+    }
+    ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
+    Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
+    StructType schema = input.schema();
+    encoder.checkSchema(schema);
+    config.segmentBy().forEach(column -> requireColumn(schema, column, "segment_by"));
+    // Cheap for Parquet and tables (row counts are in the metadata); the plan and progress need
+    // it, and it spares the rejects pass a scan of the whole input when every row was explained.
+    long inputRows = input.count();
+    if (inputRows == 0) {
+      throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
+    }
+    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, input, inputRows);
+  }
+
+  /**
+   * What the prepare phase built for the executors.
+   *
+   * @param valid the encodable rows as {@code (row_id, row_seed, segments..., encoded...)}
+   * @param rejectReason the encoder's reason to reject an input row, null for none
+   * @param rowId the row id over the input's columns
+   */
+  private record Prepared(Dataset<Row> valid, Column rejectReason, Column rowId, float[] baseline,
+      BackgroundSets.Built background, double[] baseValues, MethodFactory methods, int maxEvaluationRows,
+      int batchRows, int outputs, Plan plan) {}
+
+  /**
+   * Encodes the input, resolves the IG baseline or the SHAP background, builds the method (once on
+   * the driver, so that settings that do not fit fail here) and plans the explain stage, refusing
+   * a plan over {@code execution.max_evaluations}.
+   */
+  private Prepared prepare(Checked checked) {
+    FeatureEncoder encoder = checked.encoder();
+    List<String> segments = config.segmentBy();
+    StructType schema = checked.input().schema();
+    Column reason = encoder.rejectReason();
+    Column rowId = RowIds.column(config.input().idColumn(), schema);
+    List<Column> encodedSelect = new ArrayList<>();
+    encodedSelect.add(rowId.as("row_id"));
+    // Every random choice for a row derives from this seed alone: it is a function of the run
+    // seed and the row id, so partitioning, batching and retries cannot change a result.
+    encodedSelect.add(xxhash64(lit(config.seed()), rowId).as("row_seed"));
+    segments.forEach(column -> encodedSelect.add(col(FeatureEncoder.quoted(column)).cast("string").as(column)));
+    encodedSelect.addAll(List.of(encoder.encodedColumns()));
+    Dataset<Row> valid = checked.input().filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
+    float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
+    BackgroundSets.Built background = config.method().usesBackground()
+        ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
+            in -> FeatureEncoder.normalise(read(in), config.features()))
+        : null;
+    valid = spread(valid);
+
+    ModelFunction driverModel = checked.driverModel();
+    int outputs = driverModel.outputWidth();
+    int budgetRows = budgetRows(config.execution(), encoder.width(), outputs);
+    int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
+    MethodFactory methods = new MethodFactory(config.method(), baseline,
+        background == null ? null : jsc().broadcast(background.background()),
+        background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows);
+    checkMethod(() -> methods.create(driverModel));
+    double[] baseValues = background == null ? null
+        : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
+            .baseValues();
+    int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
+
+    int slots = Math.max(1, spark.sparkContext().defaultParallelism() / checked.threads());
+    Plan plan = new Plan(checked.inputRows(), config.target().mode().equals("all") ? outputs : 1,
+        methods.evaluationsPerRow(), Plan.measureSpeed(driverModel, methods.usesGradients(), maxEvaluationRows),
+        Math.min(slots, valid.rdd().getNumPartitions()));
+    plan.check(config.execution().maxEvaluations(), config.method().id());
+    if (config.execution().progressSeconds() > 0) {
+      System.err.println(plan.describe(config.method().id()));
+    }
+    return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
+        batchRows, outputs, plan);
+  }
+
+  /**
+   * What the explain stage produced.
+   *
+   * @param perRowTable the staged per-row table; null when not written
+   * @param modelRejects (row id, reason) of rows with results that are not finite; null for none
+   * @param summaries the tasks' results, kept until the model rejects are written; null with a
+   *     per-row table
+   * @param modelSeconds time the tasks spent in model calls
+   */
+  private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
+      JavaRDD<ExplainPartition.Summary> summaries, double modelSeconds) {
+
+    void release() {
+      if (summaries != null) {
+        summaries.unpersist(false);
+      }
+    }
+  }
+
+  /**
+   * Explains every valid row on the executors. Without the per-row table, tasks hand back
+   * statistics only and no result row is built.
+   */
+  private Explained explain(Checked checked, Prepared prepared) {
+    FeatureEncoder encoder = checked.encoder();
+    List<String> features = encoder.playerNames();
+    List<String> segments = config.segmentBy();
+    DataType idType = RowIds.type(config.input().idColumn(), checked.input().schema());
+    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors());
+    LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
+    LongAccumulator evaluations = spark.sparkContext().longAccumulator("model evaluations");
+    LongAccumulator modelNanos = spark.sparkContext().longAccumulator("model call nanoseconds");
+    ExplainPartition explain = new ExplainPartition(jsc().broadcast(checked.artifact().bytes()), checked.modelSpec(),
+        encoder, prepared.methods(), config.target(), prepared.batchRows(), segments.size(), explainedRows,
+        evaluations, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb());
+
+    RunStore store = checked.store();
+    store.clearStaging(runId);
+    spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
+    try (Progress progress = Progress.start(spark.sparkContext(), explainedRows, evaluations, prepared.plan(),
+        config.execution().progressSeconds(), System.err)) {
+      if (config.output().perRow()) {
+        prepared.valid().mapPartitions(explain, Encoders.row(resultSchema))
+            .write().mode(SaveMode.Overwrite).parquet(store.staged(runId, "per_row"));
+        Dataset<Row> perRowTable = spark.read().parquet(store.staged(runId, "per_row"));
+        ImportanceSummary importance = GlobalImportance.compute(perRowTable, features, segments,
+            config.segmentMinRows());
+        Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
+            : ModelRejects.fromResults(spark, perRowTable, features, idType);
+        return new Explained(importance, perRowTable, modelRejects, null, modelNanos.value() / 1e9);
+      }
+      // The tasks' results are small (statistics per group, and the rows the model could not
+      // explain); kept, so that writing the model's rejects does not explain every row again.
+      JavaRDD<ExplainPartition.Summary> summaries = prepared.valid().javaRDD().mapPartitions(explain::summarise)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      ImportanceSummary importance = GlobalImportance.summarise(
+          GlobalImportance.mergeByGroup(summaries.flatMap(s -> s.partials().iterator())),
+          features, segments, config.segmentMinRows());
+      Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
+          : spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()), ModelRejects.schema(idType));
+      return new Explained(importance, null, modelRejects, summaries, modelNanos.value() / 1e9);
+    }
+  }
+
+  /** What the write phase staged, besides the tables themselves. */
+  private record Written(RunInfo run, Drift.Result drift, long explained, long rejected,
+      Map<String, Long> rejectReasons, long duplicateIds) {}
+
+  /**
+   * Stages the importance, drift and rejects tables, and refuses the run (nothing committed) when
+   * it rejected too much of its input.
+   */
+  private Written write(Instant started, Checked checked, Prepared prepared, Explained explained) {
+    RunStore store = checked.store();
+    ImportanceSummary importance = explained.importance();
+    spark.sparkContext().setJobDescription("Writing outputs");
+    RunInfo run = new RunInfo(runId, started, config.jobName(), datasetName(), config.model().name(),
+        checked.artifact().sha256(), config.method().id());
+    write(AuditTables.importanceRows(run, importance.rows()), AuditTables.IMPORTANCE,
+        store.staged(runId, "global_importance"));
+    Drift.Result drift = compareWithEarlierRun(store, importance);
+    if (drift != null) {
+      write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
+    }
+    long perRow = config.target().mode().equals("all") ? prepared.outputs() : 1;
+    long encoded = (importance.resultRows() + importance.nonFiniteRows()) / perRow;
+    long inputRows = checked.inputRows();
+    Dataset<Row> rejectRows = ModelRejects.tag(checked.input()
+        .withColumn("reject_row_id", prepared.rowId())
+        .withColumn("reject_reason", prepared.rejectReason()), explained.modelRejects());
+    boolean anyRejected = encoded != inputRows || explained.modelRejects() != null;
+    // Without rejects, an empty table, without reading the input again.
+    rejectRows = anyRejected ? rejectRows.filter(col("reject_reason").isNotNull())
+        : spark.createDataFrame(List.of(), rejectRows.schema());
+    String rejectsPath = store.staged(runId, "rejects");
+    rejectRows.write().mode(SaveMode.Overwrite).parquet(rejectsPath);
+    Map<String, Long> rejectReasons = new LinkedHashMap<>();
+    long rejected = 0;
+    long modelRejected = 0;
+    if (anyRejected) {
+      Dataset<Row> rejects = spark.read().parquet(rejectsPath);
+      for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
+          .collectAsList()) {
+        rejectReasons.put(r.getString(0), r.getLong(1));
+      }
+      Row counts = rejects.agg(count(lit(1)),
+          sum(when(ModelRejects.isModelReason(col("reject_reason")), 1L).otherwise(0L))).first();
+      rejected = counts.getLong(0);
+      modelRejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
+    }
+    long explainedRows = inputRows - rejected;
+    // The per-row table, when written, has the ids in a column of their own: far cheaper to read
+    // than filtering and encoding the input again.
+    long duplicateIds = duplicateIds(checked.input().select(prepared.rowId().as("row_id")), inputRows,
+        explained.perRowTable() != null ? explained.perRowTable() : prepared.valid(), encoded);
+    checkRejects(rejected, modelRejected, inputRows, rejectsPath);
+    return new Written(run, drift, explainedRows, rejected, rejectReasons, duplicateIds);
+  }
+
+  /**
+   * Writes the manifest, the report and the run's row of {@code runs}, then makes the whole run
+   * visible at once.
+   */
+  private AttributionResult commit(Instant started, Map<String, Long> timings, Checked checked, Prepared prepared,
+      Explained explained, Written written) {
+    RunStore store = checked.store();
+    ImportanceSummary importance = explained.importance();
+    Drift.Result drift = written.drift();
+    ModelArtifact artifact = checked.artifact();
+    long attributeMs = timings.get("attribute");
+    BackgroundSets.Built background = prepared.background();
+    RunManifest manifest = new RunManifest(
+        AuditTables.SCHEMA_VERSION, runId, datasetName(), started.toString(), Instant.now().toString(), spark.version(),
+        config,
+        new RunManifest.Model(config.model().name(), artifact.path(), artifact.sha256(), artifact.bytes().length,
+            checked.encoder().width(), prepared.outputs(), config.model().output()),
+        checked.encoder().playerNames(), checked.encoder().width(),
+        new RunManifest.Execution(prepared.batchRows(), prepared.maxEvaluationRows(), checked.threads(),
+            prepared.methods().evaluationsPerRow(), prepared.plan().evaluations(), prepared.plan().estimatedSeconds(),
+            prepared.baseline()),
+        background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
+            background.background().count(), prepared.baseValues()),
+        new RunManifest.Rows(checked.inputRows(), written.explained(), written.rejected(), importance.resultRows(),
+            importance.nonFiniteRows(), written.duplicateIds()),
+        written.rejectReasons(), timings,
+        attributeMs == 0 ? 0 : written.explained() * 1000.0 / attributeMs,
+        explained.modelSeconds(),
+        importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
+            q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
+        drift == null ? null : drift.summary(),
+        outputs(store));
+    HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows()),
+        store.stagedReport(runId), hadoopConf());
+    String manifestJson = ManifestWriter.toJson(manifest);
+    ManifestWriter.write(manifestJson, store.stagedManifest(runId), hadoopConf());
+    write(List.of(AuditTables.runRow(written.run(), manifest, importance.quality(),
+        drift == null ? null : drift.summary(), manifestJson)), AuditTables.RUNS, store.staged(runId, "runs"));
+    store.commit(runId, started.atZone(ZoneOffset.UTC).toLocalDate());
+    return new AttributionResult(runId, manifest, importance, drift, store);
   }
 
   /**
@@ -329,15 +458,15 @@ public final class AttributionJob {
    *
    * @param inputIds every input row's id, as {@code row_id}
    * @param inputRows how many rows the input has
-   * @param withIds the explained rows, or their per-row results, with a {@code row_id} column
-   * @param explained how many rows were explained
+   * @param withIds the encoded rows, or their per-row results, with a {@code row_id} column
+   * @param encoded how many rows were encoded
    */
-  private long duplicateIds(Dataset<Row> inputIds, long inputRows, Dataset<Row> withIds, long explained) {
+  private long duplicateIds(Dataset<Row> inputIds, long inputRows, Dataset<Row> withIds, long encoded) {
     spark.sparkContext().setJobDescription("Counting duplicate row ids");
     if (distinctIds(inputIds) == inputRows) {
       return 0;
     }
-    long duplicates = explained - distinctIds(withIds);
+    long duplicates = encoded - distinctIds(withIds);
     if (duplicates > 0) {
       LOG.warn("{} explained rows share their row id with another row", duplicates);
     }
@@ -349,18 +478,22 @@ public final class AttributionJob {
   }
 
   /**
-   * Refuses a run that rejected too much of its input. Nothing is committed, so every table keeps
-   * its previous state, but the rejected rows stay in staging for inspection.
+   * Refuses a run that explained no row or rejected too much of its input. Nothing is committed,
+   * so every table keeps its previous state, but the rejected rows stay in staging for inspection.
+   *
+   * @param modelRejected the rejected rows that the model, not the input, could not explain
    */
-  private void checkRejects(long rejected, long explained, String rejectsPath) {
-    long read = rejected + explained;
+  private void checkRejects(long rejected, long modelRejected, long read, String rejectsPath) {
     double share = read == 0 ? 0 : (double) rejected / read;
-    if (explained == 0 || share > config.input().maxRejectShare()) {
-      throw new InvalidJobException(String.format(
-          "Cannot accept this run: %,d of %,d rows (%.1f%%) were rejected, more than input.max_reject_share (%.1f%%);"
-              + " the rejected rows and their reasons are in %s", rejected, read, 100 * share,
-          100 * config.input().maxRejectShare(), rejectsPath));
+    if (rejected < read && share <= config.input().maxRejectShare()) {
+      return;
     }
+    String model = modelRejected == 0 ? "" : String.format(
+        "the model gave NaN or infinite outputs for %,d of %,d rows; ", modelRejected, read);
+    throw new InvalidJobException(String.format(
+        "Cannot accept this run: %s%,d of %,d rows (%.1f%%) were rejected, more than input.max_reject_share (%.1f%%);"
+            + " the rejected rows and their reasons are in %s", model, rejected, read, 100 * share,
+        100 * config.input().maxRejectShare(), rejectsPath));
   }
 
   /** Drift against the configured earlier run; null for the first run of an audit. */
@@ -409,10 +542,6 @@ public final class AttributionJob {
       throw new InvalidJobException("Cannot use " + key + " column '" + column + "': no such column in the input"
           + " (columns: " + String.join(", ", schema.fieldNames()) + ")");
     }
-  }
-
-  private static String quoted(String column) {
-    return "`" + column.replace("`", "``") + "`";
   }
 
   private Dataset<Row> readNormalisedInput() {
@@ -507,6 +636,18 @@ public final class AttributionJob {
     } catch (IllegalArgumentException e) {
       throw new InvalidJobException(e.getMessage(), e);
     }
+  }
+
+  private JavaSparkContext jsc() {
+    return JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  /** Runs a phase and records its wall time under {@code name}. */
+  private static <T> T timed(Map<String, Long> timings, String name, Supplier<T> phase) {
+    long start = System.nanoTime();
+    T result = phase.get();
+    timings.put(name, elapsedMs(start));
+    return result;
   }
 
   private org.apache.hadoop.conf.Configuration hadoopConf() {

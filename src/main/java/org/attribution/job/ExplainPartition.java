@@ -1,7 +1,10 @@
 package org.attribution.job;
 
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -41,6 +44,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final int batchRows;
   private final int segments;
   private final LongAccumulator explainedRows;
+  private final LongAccumulator evaluations;
   private final LongAccumulator modelNanos;
   private final FaultInjection faults;
   private final int memoryBudgetMb;
@@ -54,6 +58,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int batchRows,
       int segments,
       LongAccumulator explainedRows,
+      LongAccumulator evaluations,
       LongAccumulator modelNanos,
       FaultInjection faults,
       int memoryBudgetMb) {
@@ -65,6 +70,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.batchRows = batchRows;
     this.segments = segments;
     this.explainedRows = explainedRows;
+    this.evaluations = evaluations;
     this.modelNanos = modelNanos;
     this.faults = faults;
     this.memoryBudgetMb = memoryBudgetMb;
@@ -78,16 +84,27 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
 
   /**
    * The partition's results as global importance statistics only, one partial per (target,
-   * segment values): what a run without the per-row table needs, with no result row built.
+   * segment values), and the rows the model could not explain: what a run without the per-row
+   * table needs, with no result row built.
    */
-  Iterator<Partial> summarise(Iterator<Row> rows) {
+  Iterator<Summary> summarise(Iterator<Row> rows) {
     Explainer explainer = new Explainer(rows, false);
     ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
+    List<Row> rejects = new ArrayList<>();
     while (explainer.explainNextBatch()) {
-      explainer.addTo(accumulator);
+      explainer.addTo(accumulator, rejects);
     }
-    return accumulator.partials().iterator();
+    return List.of(new Summary(accumulator.partials(), rejects)).iterator();
   }
+
+  /**
+   * One partition's statistics and model rejects.
+   *
+   * @param partials statistics per (target, segment values)
+   * @param rejects (row id, reason) of each row with a result that is not finite, in {@link
+   *     ModelRejects#schema}
+   */
+  record Summary(List<Partial> partials, List<Row> rejects) implements Serializable {}
 
   /** Hands out the result rows of one batch at a time. */
   private static final class ResultRows implements Iterator<Row> {
@@ -130,6 +147,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final long[] seeds;
     private final String[][] segmentValues;
     private final boolean withErrors = methods.reportsStandardErrors();
+    private final List<String> features = encoder.playerNames();
     private final boolean needsPredictions;
     private int batches;
     /** Result rows of the latest batch: rows times explained targets per row. */
@@ -146,8 +164,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
      */
     Explainer(Iterator<Row> input, boolean forRows) {
       this.input = input;
-      this.model = new TimedModel(
-          ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), modelNanos::add);
+      this.model = new TimedModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
+          (calledRows, nanos) -> {
+            evaluations.add(calledRows);
+            modelNanos.add(nanos);
+          });
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
       this.method = methods.create(model);
       this.inputs = new float[batchRows * width];
@@ -237,12 +258,22 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       return RowFactory.create(fields);
     }
 
-    /** Adds every result row of the latest batch to {@code accumulator}. */
-    void addTo(ImportanceAccumulator accumulator) {
+    /**
+     * Adds every result row of the latest batch to {@code accumulator}, which leaves out results
+     * that are not finite, and each row with such a result to {@code rejects}, once.
+     */
+    void addTo(ImportanceAccumulator accumulator, List<Row> rejects) {
       int players = result.players();
+      int rejectedRow = -1;
       for (int e = 0; e < explained; e++) {
         accumulator.add(targets[e], target.nameOf(targets[e]), segmentValues[source[e]], result.outputs()[e],
             result.references()[e], result.gap(e), result.values(), e * players);
+        String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], result.values(),
+            e * players, features);
+        if (reason != null && source[e] != rejectedRow) {
+          rejectedRow = source[e];
+          rejects.add(RowFactory.create(ids[rejectedRow], reason));
+        }
       }
     }
   }

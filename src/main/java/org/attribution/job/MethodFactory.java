@@ -61,6 +61,11 @@ record MethodFactory(
     throw new IllegalStateException("no cost model for " + method.id());
   }
 
+  /** Whether the method's model calls compute gradients, which cost more than forward passes. */
+  boolean usesGradients() {
+    return method instanceof IntegratedGradientsConfig || method instanceof GradientShapConfig;
+  }
+
   /** Whether the method estimates the standard error of its own values. */
   boolean reportsStandardErrors() {
     return method instanceof KernelShapConfig || method instanceof GradientShapConfig

@@ -2,31 +2,49 @@ package org.attribution.job;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.LongAccumulator;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Prints how far a long run is, every few seconds, on the driver: rows explained out of the
- * total, the rate and the time left.
+ * Prints how far a long run is, every few seconds, on the driver: rows explained, model
+ * evaluations done out of the plan's, their rate and the time left.
  *
- * <p>Executors count rows into an accumulator per batch; Spark merges those counts when a task
- * ends, so the figure moves in steps of a partition. The rate is over the whole run so far, which
- * is steadier than the last interval's.
+ * <p>A driver-side accumulator only moves when a task ends, and one task can hold a long run's
+ * whole partition. So the evaluations of running tasks are read from the executors' heartbeats,
+ * which carry every running task's accumulator values (every {@code
+ * spark.executor.heartbeatInterval}, 10 s by default), and added to the finished tasks' total.
+ * Model calls are a few milliseconds each, so the count moves within a batch too.
  */
 final class Progress implements AutoCloseable {
 
-  private final LongAccumulator done;
-  private final long total;
+  private final LongAccumulator rows;
+  private final LongAccumulator evaluations;
+  private final Plan plan;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService timer;
+  private final SparkContext spark;
+  private final RunningTasks running;
 
-  private Progress(LongAccumulator done, long total, int intervalSeconds, PrintStream out) {
-    this.done = done;
-    this.total = total;
+  private Progress(SparkContext spark, LongAccumulator rows, LongAccumulator evaluations, Plan plan,
+      int intervalSeconds, PrintStream out) {
+    this.spark = spark;
+    this.rows = rows;
+    this.evaluations = evaluations;
+    this.plan = plan;
     this.out = out;
+    this.running = new RunningTasks(evaluations.id());
+    spark.addSparkListener(running);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "attribution-progress");
       thread.setDaemon(true);
@@ -38,27 +56,33 @@ final class Progress implements AutoCloseable {
   /**
    * Starts reporting; {@code intervalSeconds} of 0 reports nothing.
    *
-   * @param done the accumulator executors add explained rows to
-   * @param total rows to explain (an upper bound: rejected rows are not explained)
+   * @param rows the accumulator executors add explained rows to, per batch
+   * @param evaluations the accumulator executors add model evaluations to, per model call
+   * @param plan what the run is about to do
    */
-  static Progress start(LongAccumulator done, long total, int intervalSeconds, PrintStream out) {
-    return intervalSeconds > 0 ? new Progress(done, total, intervalSeconds, out) : null;
+  static Progress start(SparkContext spark, LongAccumulator rows, LongAccumulator evaluations, Plan plan,
+      int intervalSeconds, PrintStream out) {
+    return intervalSeconds > 0 ? new Progress(spark, rows, evaluations, plan, intervalSeconds, out) : null;
   }
 
   void report() {
-    out.println(line(done.value(), total, (System.nanoTime() - startNanos) / 1e9));
+    // A task's last heartbeat can still be counted for a moment after its end reached the
+    // accumulator: never report more than the plan.
+    long done = Math.min(plan.evaluations(), evaluations.value() + running.evaluations());
+    out.println(line(rows.value(), plan.rows(), done, plan.evaluations(), (System.nanoTime() - startNanos) / 1e9));
   }
 
   /** One progress line. */
-  static String line(long rows, long total, double seconds) {
-    double rate = seconds > 0 ? rows / seconds : 0;
-    String share = total > 0 ? String.format(" (%.0f%%)", 100.0 * rows / total) : "";
-    String left = rate > 0 && total > rows ? ", about " + human(Duration.ofSeconds((long) ((total - rows) / rate)))
-        + " left" : "";
-    return String.format("Explained %,d of %,d rows%s, %,.0f rows/s%s", rows, total, share, rate, left);
+  static String line(long rows, long totalRows, long evaluations, long totalEvaluations, double seconds) {
+    double rate = seconds > 0 ? evaluations / seconds : 0;
+    String share = totalEvaluations > 0 ? String.format(" (%.0f%%)", 100.0 * evaluations / totalEvaluations) : "";
+    String left = rate > 0 && totalEvaluations > evaluations
+        ? ", about " + human(Duration.ofSeconds((long) ((totalEvaluations - evaluations) / rate))) + " left" : "";
+    return String.format("Explained %,d of %,d rows; %,d of %,d model evaluations%s, %,.0f/s%s", rows, totalRows,
+        evaluations, totalEvaluations, share, rate, left);
   }
 
-  private static String human(Duration left) {
+  static String human(Duration left) {
     if (left.toHours() > 0) {
       return left.toHours() + " h " + left.toMinutesPart() + " min";
     }
@@ -71,5 +95,38 @@ final class Progress implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    spark.removeSparkListener(running);
+  }
+
+  /** The latest heartbeat value of one accumulator in each running task. */
+  static final class RunningTasks extends SparkListener {
+    private final long accumulatorId;
+    private final Map<Long, Long> latest = new ConcurrentHashMap<>();
+
+    RunningTasks(long accumulatorId) {
+      this.accumulatorId = accumulatorId;
+    }
+
+    @Override
+    public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
+      for (var task : CollectionConverters.asJava(update.accumUpdates())) {
+        for (AccumulableInfo info : CollectionConverters.asJava(task._4())) {
+          if (info.id() == accumulatorId && info.update().isDefined()) {
+            latest.put((Long) task._1(), ((Number) info.update().get()).longValue());
+          }
+        }
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+      // From here on the task's count is in the accumulator itself.
+      latest.remove(end.taskInfo().taskId());
+    }
+
+    /** The running tasks' evaluations so far. */
+    long evaluations() {
+      return latest.values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 }

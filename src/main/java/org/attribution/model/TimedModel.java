@@ -1,23 +1,31 @@
 package org.attribution.model;
 
-import java.util.function.LongConsumer;
-
 /**
- * A model that reports the wall time of each of its calls, so that a run can say how much of its
- * attribution time was spent in the model and how much around it.
+ * A model that reports the rows and wall time of each of its calls, so that a run can say how
+ * much of its attribution time was spent in the model, and how far a long task is before it ends.
  */
 public final class TimedModel implements ModelFunction {
 
+  /** Receives each call's size and time, from the calling thread. */
+  @FunctionalInterface
+  public interface CallObserver {
+    /**
+     * @param rows rows the call evaluated, whether it succeeded or not
+     * @param nanos its wall time
+     */
+    void called(int rows, long nanos);
+  }
+
   private final ModelFunction model;
-  private final LongConsumer nanos;
+  private final CallObserver observer;
 
   /**
    * @param model the model whose calls are timed
-   * @param nanos receives the nanoseconds of each call, from the calling thread
+   * @param observer receives each call's rows and nanoseconds
    */
-  public TimedModel(ModelFunction model, LongConsumer nanos) {
+  public TimedModel(ModelFunction model, CallObserver observer) {
     this.model = model;
-    this.nanos = nanos;
+    this.observer = observer;
   }
 
   @Override
@@ -36,7 +44,7 @@ public final class TimedModel implements ModelFunction {
     try {
       return model.forward(inputs, rows);
     } finally {
-      nanos.accept(System.nanoTime() - start);
+      observer.called(rows, System.nanoTime() - start);
     }
   }
 
@@ -46,7 +54,7 @@ public final class TimedModel implements ModelFunction {
     try {
       return model.gradient(inputs, rows, targets, targetOutputs);
     } finally {
-      nanos.accept(System.nanoTime() - start);
+      observer.called(rows, System.nanoTime() - start);
     }
   }
 }

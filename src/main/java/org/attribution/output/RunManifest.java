@@ -75,10 +75,14 @@ public record RunManifest(
    * @param maxEvaluationRows rows per model call
    * @param threadsPerTask libtorch intra-op threads per task
    * @param evaluationsPerRow model evaluations the method spends per explained row
+   * @param plannedEvaluations model evaluations planned before the explain stage: input rows
+   *     times targets per row times evaluations per row
+   * @param estimatedSeconds the explain stage's time estimated from the model speed measured on
+   *     the driver, to set against the attribute phase's actual time
    * @param baseline the baseline used by Integrated Gradients, or empty
    */
-  public record Execution(
-      int batchRows, int maxEvaluationRows, int threadsPerTask, long evaluationsPerRow, float[] baseline) {}
+  public record Execution(int batchRows, int maxEvaluationRows, int threadsPerTask, long evaluationsPerRow,
+      long plannedEvaluations, double estimatedSeconds, float[] baseline) {}
 
   /**
    * The SHAP background.
@@ -98,7 +102,8 @@ public record RunManifest(
    * @param rejected rows written to the rejects output
    * @param results per-row results with finite values (explained rows times targets per row)
    * @param nonFiniteResults per-row results the model gave NaN or infinite values, left out of
-   *     every statistic (and kept, with those values, in the per-row table)
+   *     every statistic (and kept, with those values, in the per-row table); their rows are
+   *     rejects
    * @param duplicateIds explained rows whose id another explained row has too
    */
   public record Rows(

@@ -133,6 +133,53 @@ public final class RunStore {
     }
   }
 
+  /**
+   * Proves the output directory can be written before any data is read, by creating and removing
+   * a file where the run will stage its tables: a read-only mount, a missing permission or a path
+   * below a regular file would otherwise fail only after the whole computation.
+   *
+   * @throws InvalidJobException saying why it cannot be written
+   */
+  public void checkWritable(String runId) {
+    Path staging = new Path(root + "/_staging/" + runId);
+    Path probe = new Path(staging, "_write_check");
+    try {
+      FileSystem fs = staging.getFileSystem(conf);
+      Path blocking = fileAbove(fs, new Path(root));
+      if (blocking != null) {
+        throw new InvalidJobException("Cannot write to " + root + ": " + blocking + " is a file, not a directory");
+      }
+      boolean existed = fs.exists(new Path(root));
+      if (!fs.mkdirs(staging)) {
+        throw new IOException("could not create " + staging);
+      }
+      fs.create(probe, true).close();
+      fs.delete(probe, false);
+      clearStaging(runId);
+      deleteIfEmpty(fs, new Path(root + "/_staging"));
+      if (!existed) {
+        deleteIfEmpty(fs, new Path(root));
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof InvalidJobException invalid) {
+        throw invalid;
+      }
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+          .orElse("");
+      throw new InvalidJobException("Cannot write to " + root + ": " + reason, e);
+    }
+  }
+
+  /** The nearest existing ancestor of {@code path} (or the path itself) when it is a file. */
+  private static Path fileAbove(FileSystem fs, Path path) throws IOException {
+    for (Path p = path; p != null; p = p.getParent()) {
+      if (fs.exists(p)) {
+        return fs.getFileStatus(p).isFile() ? p : null;
+      }
+    }
+    return null;
+  }
+
   /** Removes what an earlier, unfinished attempt of this run left in staging. */
   public void clearStaging(String runId) {
     delete(new Path(root + "/_staging/" + runId));

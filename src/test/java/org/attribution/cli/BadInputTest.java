@@ -43,9 +43,16 @@ class BadInputTest {
   static SparkSession spark;
   static final AtomicInteger jobsStarted = new AtomicInteger();
 
+  private static boolean counting;
+
+  /** Counts Spark jobs from here on; other test classes that use {@link #run} call it too. */
   @BeforeAll
-  static void countJobs() {
+  static synchronized void countJobs() {
     spark = SparkTestSession.get();
+    if (counting) {
+      return;
+    }
+    counting = true;
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override
       public void onJobStart(SparkListenerJobStart jobStart) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class BatchSizingTest {
 
   private static ExecutionConfig execution(Integer budgetMb, Integer batchRows, Integer callRows) {
-    return new ExecutionConfig(budgetMb, batchRows, callRows, null, null);
+    return new ExecutionConfig(budgetMb, batchRows, callRows, null, null, null);
   }
 
   @Test

@@ -147,24 +147,40 @@ class LinearModelJobTest {
 
   /**
    * A model that returns NaN where x0 > 2: from a zero baseline, exactly the rows with x0 > 2 get
-   * non-finite attributions. They are counted and left out; the statistics are those of the rest.
+   * non-finite results. Those rows are rejects with the model's reason and their row id, counted
+   * and left out; the statistics are those of the rest, with the per-row table or without.
    */
-  @Test
-  void rowsTheModelGivesNaNAreLeftOutOfTheStatisticsAndCounted() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void rowsTheModelGivesNaNAreRejectedAndLeftOutOfTheStatistics(boolean perRow) {
     String yaml = """
         input: {path: unused, id_column: id}
         features: {columns: [x0, x1, x2, x3]}
         model: {path: %s}
         target: {mode: all}
         method: {name: integrated_gradients, baseline: zeros, steps: 4}
-        output: {path: %s}
-        """.formatted(ModelFixtures.path("linear_nan_above_2.pt"), dir.resolve("nan"));
+        output: {path: %s, per_row: %s}
+        """.formatted(ModelFixtures.path("linear_nan_above_2.pt"), dir.resolve("nan-" + perRow), perRow);
     AttributionResult result = AttributionJob.builder(spark)
         .config(JobConfigLoader.parse(yaml, "nan.yaml", Map.of())).input(data).execute();
-    long nan = java.util.Arrays.stream(x).filter(r -> r[0] > 2).count();
+    List<Long> nanIds = new ArrayList<>();
+    for (int r = 0; r < ROWS; r++) {
+      if (x[r][0] > 2) {
+        nanIds.add((long) r);
+      }
+    }
+    long nan = nanIds.size();
     assertTrue(nan > 0 && nan < ROWS, "the fixture data has rows on both sides of x0 = 2");
     assertEquals(2 * nan, result.manifest().rows().nonFiniteResults());
     assertEquals(2 * (ROWS - nan), result.manifest().rows().results());
+    assertEquals(ROWS - nan, result.manifest().rows().explained());
+    assertEquals(nan, result.manifest().rows().rejected());
+    assertEquals(Map.of("model output is NaN for target 0", nan), result.manifest().rejectReasons());
+    List<Row> rejects = spark.read().parquet(result.store().table("rejects"))
+        .select("reject_row_id", "id", "reject_reason").orderBy("id").collectAsList();
+    assertEquals(nanIds, rejects.stream().map(r -> r.getLong(0)).toList());
+    assertEquals(nanIds, rejects.stream().map(r -> r.getLong(1)).toList());
+    assertTrue(rejects.stream().allMatch(r -> r.getString(2).equals("model output is NaN for target 0")));
     for (int t = 0; t < 2; t++) {
       for (ImportanceRow row : result.importance().overall(t)) {
         int i = Integer.parseInt(row.feature().substring(1));
@@ -176,6 +192,33 @@ class LinearModelJobTest {
         assertEquals(expected, row.meanAbsAttribution(), 1e-5, row.toString());
       }
     }
+  }
+
+  /**
+   * A model that gives NaN for every row explains nothing: the run is refused before anything is
+   * committed, with a message that says it was the model, and the rejected rows stay in staging.
+   */
+  @Test
+  void aModelThatGivesNaNForEveryRowIsRefused() {
+    Path out = dir.resolve("all-nan");
+    String yaml = """
+        input: {path: unused, id_column: id}
+        features: {columns: [x0, x1, x2, x3]}
+        model: {path: %s}
+        method: {name: kernel_shap}
+        background: {source: sample, size: 4}
+        output: {path: %s}
+        """.formatted(ModelFixtures.path("linear_nan_above_2.pt"), out);
+    Dataset<Row> aboveTwo = data.withColumn("x0", col("x0").plus(10));
+    org.attribution.config.InvalidJobException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        org.attribution.config.InvalidJobException.class, () -> AttributionJob.builder(spark)
+            .config(JobConfigLoader.parse(yaml, "nan.yaml", Map.of())).input(aboveTwo).runId("all-nan").execute());
+    assertEquals("Cannot accept this run: the model gave NaN or infinite outputs for 24 of 24 rows; 24 of 24 rows"
+        + " (100.0%) were rejected, more than input.max_reject_share (50.0%); the rejected rows and their reasons are"
+        + " in " + out + "/_staging/all-nan/rejects", refused.getMessage());
+    assertTrue(java.nio.file.Files.notExists(out.resolve("runs")), "nothing committed");
+    assertEquals(24, spark.read().parquet(out + "/_staging/all-nan/rejects")
+        .filter(col("reject_reason").startsWith("model output is NaN")).count());
   }
 
   /**

@@ -16,15 +16,22 @@ class TimedModelTest {
   void callsPassThroughAndEachReportsItsTime() {
     ModelFunction linear = AnalyticModels.linear(new double[][] {{1, 2}, {3, -1}}, new double[] {0.5, 0});
     List<Long> times = new ArrayList<>();
-    TimedModel timed = new TimedModel(linear, times::add);
-    float[] rows = {1, 2, 3, 4};
+    List<Integer> rowsCalled = new ArrayList<>();
+    TimedModel timed = new TimedModel(linear, (rows, nanos) -> {
+      rowsCalled.add(rows);
+      times.add(nanos);
+    });
+    float[] inputs = {1, 2, 3, 4};
     assertEquals(2, timed.inputWidth());
     assertEquals(2, timed.outputWidth());
-    assertArrayEquals(linear.forward(rows, 2), timed.forward(rows, 2));
+    assertArrayEquals(linear.forward(inputs, 2), timed.forward(inputs, 2));
+    timed.forward(inputs, 1);
     float[] outputs = new float[2];
-    assertArrayEquals(linear.gradient(rows, 2, new int[] {0, 1}, null), timed.gradient(rows, 2, new int[] {0, 1}, outputs));
+    assertArrayEquals(linear.gradient(inputs, 2, new int[] {0, 1}, null),
+        timed.gradient(inputs, 2, new int[] {0, 1}, outputs));
     assertArrayEquals(new float[] {5.5f, 5}, outputs);
-    assertEquals(2, times.size());
+    assertEquals(List.of(2, 1, 2), rowsCalled);
+    assertEquals(3, times.size());
     assertTrue(times.stream().allMatch(t -> t >= 0), times::toString);
   }
 
@@ -52,7 +59,7 @@ class TimedModelTest {
         throw new IllegalStateException("engine error");
       }
     };
-    TimedModel timed = new TimedModel(failing, times::add);
+    TimedModel timed = new TimedModel(failing, (rows, nanos) -> times.add(nanos));
     assertThrows(IllegalStateException.class, () -> timed.forward(new float[1], 1));
     assertThrows(IllegalStateException.class, () -> timed.gradient(new float[1], 1, new int[1], null));
     assertEquals(2, times.size());

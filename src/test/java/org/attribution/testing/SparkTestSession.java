@@ -25,6 +25,9 @@ public final class SparkTestSession {
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.sql.session.timeZone", "UTC")
+          // Running tasks report their accumulators with each heartbeat: often, so that a test of
+          // progress within a task takes seconds, not tens of them.
+          .config("spark.executor.heartbeatInterval", "1s")
           .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }
