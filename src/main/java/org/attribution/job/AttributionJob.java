@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -33,7 +34,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.attribution.aggregate.Drift;
@@ -221,12 +221,12 @@ public final class AttributionJob {
    */
   private record Prepared(Dataset<Row> valid, Column rejectReason, Column rowId, float[] baseline,
       BackgroundSets.Built background, double[] baseValues, MethodFactory methods, int maxEvaluationRows,
-      int batchRows, int outputs, Plan plan) {}
+      int batchRows, int outputs, Plan plan, Broadcast<byte[]> modelBytes) {}
 
   /**
    * Encodes the input, resolves the IG baseline or the SHAP background, builds the method (once on
-   * the driver, so that settings that do not fit fail here) and plans the explain stage, refusing
-   * a plan over {@code execution.max_evaluations}.
+   * the driver, so that settings that do not fit fail here), plans the explain stage, refusing a
+   * plan over {@code execution.max_evaluations}, and checks the model on the executors.
    */
   private Prepared prepare(Checked checked) {
     FeatureEncoder encoder = checked.encoder();
@@ -270,8 +270,10 @@ public final class AttributionJob {
     if (config.execution().progressSeconds() > 0) {
       System.err.println(plan.describe(config.method().id()));
     }
+    Broadcast<byte[]> modelBytes = jsc().broadcast(checked.artifact().bytes());
+    ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
-        batchRows, outputs, plan);
+        batchRows, outputs, plan, modelBytes);
   }
 
   /**
@@ -281,10 +283,10 @@ public final class AttributionJob {
    * @param modelRejects (row id, reason) of rows with results that are not finite; null for none
    * @param summaries the tasks' results, kept until the model rejects are written; null with a
    *     per-row table
-   * @param modelSeconds time the tasks spent in model calls
+   * @param counters what the tasks counted
    */
   private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
-      JavaRDD<ExplainPartition.Summary> summaries, double modelSeconds) {
+      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters) {
 
     void release() {
       if (summaries != null) {
@@ -303,17 +305,15 @@ public final class AttributionJob {
     List<String> segments = config.segmentBy();
     DataType idType = RowIds.type(config.input().idColumn(), checked.input().schema());
     StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors());
-    LongAccumulator explainedRows = spark.sparkContext().longAccumulator("explained rows");
-    LongAccumulator evaluations = spark.sparkContext().longAccumulator("model evaluations");
-    LongAccumulator modelNanos = spark.sparkContext().longAccumulator("model call nanoseconds");
-    ExplainPartition explain = new ExplainPartition(jsc().broadcast(checked.artifact().bytes()), checked.modelSpec(),
-        encoder, prepared.methods(), config.target(), prepared.batchRows(), segments.size(), explainedRows,
-        evaluations, modelNanos, FaultInjection.from(spark), config.execution().memoryBudgetMb());
+    TaskCounters counters = TaskCounters.register(spark.sparkContext());
+    ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
+        prepared.methods(), config.target(), prepared.batchRows(), segments.size(), counters,
+        FaultInjection.from(spark), config.execution().memoryBudgetMb());
 
     RunStore store = checked.store();
     store.clearStaging(runId);
     spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
-    try (Progress progress = Progress.start(spark.sparkContext(), explainedRows, evaluations, prepared.plan(),
+    try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
         config.execution().progressSeconds(), System.err)) {
       if (config.output().perRow()) {
         prepared.valid().mapPartitions(explain, Encoders.row(resultSchema))
@@ -323,7 +323,7 @@ public final class AttributionJob {
             config.segmentMinRows());
         Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
             : ModelRejects.fromResults(spark, perRowTable, features, idType);
-        return new Explained(importance, perRowTable, modelRejects, null, modelNanos.value() / 1e9);
+        return new Explained(importance, perRowTable, modelRejects, null, counters);
       }
       // The tasks' results are small (statistics per group, and the rows the model could not
       // explain); kept, so that writing the model's rejects does not explain every row again.
@@ -334,7 +334,7 @@ public final class AttributionJob {
           features, segments, config.segmentMinRows());
       Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
           : spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()), ModelRejects.schema(idType));
-      return new Explained(importance, null, modelRejects, summaries, modelNanos.value() / 1e9);
+      return new Explained(importance, null, modelRejects, summaries, counters);
     }
   }
 
@@ -420,7 +420,8 @@ public final class AttributionJob {
             importance.nonFiniteRows(), written.duplicateIds()),
         written.rejectReasons(), timings,
         attributeMs == 0 ? 0 : written.explained() * 1000.0 / attributeMs,
-        explained.modelSeconds(),
+        explained.counters().modelNanos().value() / 1e9,
+        explained.counters().splits().value(),
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
         drift == null ? null : drift.summary(),

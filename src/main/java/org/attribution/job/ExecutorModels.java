@@ -23,28 +23,29 @@ final class ExecutorModels {
    *
    * @param spec how to load it
    * @param bytes the model file, fetched only when this JVM has not loaded it yet
-   * @param task the running task, or null on the driver
+   * @param task the running task, or null on the driver, which checks the model on the CPU unless
+   *     it has a GPU of its own
    */
   static ModelFunction get(ModelSpec spec, Supplier<byte[]> bytes, TaskContext task) {
     // Thread counts only take effect before the engine starts, so set them before any load.
     EngineSettings.configureThreads(spec.threadsPerTask(), 1);
+    DeviceChoice choice = DeviceChoice.fromId(spec.device());
     ModelCache.Key key = new ModelCache.Key(
         spec.sha256(),
-        DeviceChoice.resolve(DeviceChoice.fromId(spec.device()), assignedGpu(task)),
+        task == null ? DeviceChoice.forDriver(choice) : DeviceChoice.resolve(choice, assignedGpu(task)),
         OutputTransform.fromId(spec.output()),
         spec.inputWidth());
     return ModelCache.get(key, spec.name(), bytes);
   }
 
-  /** The first GPU address Spark's scheduler gave this task, if any. */
+  /**
+   * The CUDA index, in this process, of the first GPU Spark's scheduler gave this task, if any.
+   */
   static OptionalInt assignedGpu(TaskContext task) {
-    if (task == null) {
-      return OptionalInt.empty();
-    }
     ResourceInformation gpu = task.resourcesJMap().get("gpu");
     if (gpu == null || gpu.addresses().length == 0) {
       return OptionalInt.empty();
     }
-    return OptionalInt.of(Integer.parseInt(gpu.addresses()[0].trim()));
+    return OptionalInt.of(DeviceChoice.cudaIndex(gpu.addresses()[0], System.getenv("CUDA_VISIBLE_DEVICES")));
   }
 }

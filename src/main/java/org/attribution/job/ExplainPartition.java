@@ -11,7 +11,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.util.LongAccumulator;
 import org.attribution.aggregate.GlobalImportance.Partial;
 import org.attribution.aggregate.ImportanceAccumulator;
 import org.attribution.config.TargetConfig;
@@ -19,6 +18,7 @@ import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.model.ModelFunction;
+import org.attribution.model.SplittingModel;
 import org.attribution.model.TimedModel;
 import org.attribution.output.ResultSchema;
 
@@ -43,9 +43,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final TargetConfig target;
   private final int batchRows;
   private final int segments;
-  private final LongAccumulator explainedRows;
-  private final LongAccumulator evaluations;
-  private final LongAccumulator modelNanos;
+  private final TaskCounters counters;
   private final FaultInjection faults;
   private final int memoryBudgetMb;
 
@@ -57,9 +55,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       TargetConfig target,
       int batchRows,
       int segments,
-      LongAccumulator explainedRows,
-      LongAccumulator evaluations,
-      LongAccumulator modelNanos,
+      TaskCounters counters,
       FaultInjection faults,
       int memoryBudgetMb) {
     this.modelBytes = modelBytes;
@@ -69,9 +65,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.target = target;
     this.batchRows = batchRows;
     this.segments = segments;
-    this.explainedRows = explainedRows;
-    this.evaluations = evaluations;
-    this.modelNanos = modelNanos;
+    this.counters = counters;
     this.faults = faults;
     this.memoryBudgetMb = memoryBudgetMb;
   }
@@ -164,10 +158,13 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
      */
     Explainer(Iterator<Row> input, boolean forRows) {
       this.input = input;
-      this.model = new TimedModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
+      // Timed outside the splitting, so that a split call counts its rows once and its time in full.
+      this.model = new TimedModel(
+          new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
+              counters.splits()::add),
           (calledRows, nanos) -> {
-            evaluations.add(calledRows);
-            modelNanos.add(nanos);
+            counters.evaluations().add(calledRows);
+            counters.modelNanos().add(nanos);
           });
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
       this.method = methods.create(model);
@@ -230,7 +227,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       } catch (RuntimeException e) {
         throw MemoryAdvice.forBatch(e, explained, methods.maxEvaluationRows(), memoryBudgetMb);
       }
-      explainedRows.add(rows);
+      counters.rows().add(rows);
       return true;
     }
 

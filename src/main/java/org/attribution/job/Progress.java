@@ -12,7 +12,6 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.util.LongAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -27,8 +26,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class Progress implements AutoCloseable {
 
-  private final LongAccumulator rows;
-  private final LongAccumulator evaluations;
+  private final TaskCounters counters;
   private final Plan plan;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
@@ -36,14 +34,12 @@ final class Progress implements AutoCloseable {
   private final SparkContext spark;
   private final RunningTasks running;
 
-  private Progress(SparkContext spark, LongAccumulator rows, LongAccumulator evaluations, Plan plan,
-      int intervalSeconds, PrintStream out) {
+  private Progress(SparkContext spark, TaskCounters counters, Plan plan, int intervalSeconds, PrintStream out) {
     this.spark = spark;
-    this.rows = rows;
-    this.evaluations = evaluations;
+    this.counters = counters;
     this.plan = plan;
     this.out = out;
-    this.running = new RunningTasks(evaluations.id());
+    this.running = new RunningTasks(counters.evaluations().id());
     spark.addSparkListener(running);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "attribution-progress");
@@ -56,20 +52,18 @@ final class Progress implements AutoCloseable {
   /**
    * Starts reporting; {@code intervalSeconds} of 0 reports nothing.
    *
-   * @param rows the accumulator executors add explained rows to, per batch
-   * @param evaluations the accumulator executors add model evaluations to, per model call
+   * @param counters what the tasks count: explained rows per batch, model evaluations per call
    * @param plan what the run is about to do
    */
-  static Progress start(SparkContext spark, LongAccumulator rows, LongAccumulator evaluations, Plan plan,
-      int intervalSeconds, PrintStream out) {
-    return intervalSeconds > 0 ? new Progress(spark, rows, evaluations, plan, intervalSeconds, out) : null;
+  static Progress start(SparkContext spark, TaskCounters counters, Plan plan, int intervalSeconds, PrintStream out) {
+    return intervalSeconds > 0 ? new Progress(spark, counters, plan, intervalSeconds, out) : null;
   }
 
   void report() {
     // A task's last heartbeat can still be counted for a moment after its end reached the
     // accumulator: never report more than the plan.
-    long done = Math.min(plan.evaluations(), evaluations.value() + running.evaluations());
-    out.println(line(rows.value(), plan.rows(), done, plan.evaluations(), (System.nanoTime() - startNanos) / 1e9));
+    long done = Math.min(plan.evaluations(), counters.evaluations().value() + running.evaluations());
+    out.println(line(counters.rows().value(), plan.rows(), done, plan.evaluations(), (System.nanoTime() - startNanos) / 1e9));
   }
 
   /** One progress line. */

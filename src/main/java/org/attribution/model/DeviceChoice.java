@@ -3,6 +3,7 @@ package org.attribution.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
@@ -67,6 +68,48 @@ public enum DeviceChoice {
       return Device.cpu();
     }
     return resolve(choice, assignedGpu, Engine.getEngine("PyTorch").getGpuCount());
+  }
+
+  /**
+   * The device the driver checks the model on. On most GPU clusters only the executors have
+   * GPUs, so the driver's dry run takes the CPU unless it sees a GPU itself; the executors'
+   * check before the explain stage then tries the configured device where it will run.
+   */
+  public static Device forDriver(DeviceChoice choice) {
+    return choice == CPU ? Device.cpu() : forDriver(choice, Engine.getEngine("PyTorch").getGpuCount());
+  }
+
+  /** {@link #forDriver(DeviceChoice)} with the engine's GPU count given. */
+  static Device forDriver(DeviceChoice choice, int engineGpus) {
+    return choice == GPU && engineGpus > 0 ? Device.gpu(0) : Device.cpu();
+  }
+
+  /**
+   * The CUDA device index of a GPU address Spark assigned, inside this process. Spark's
+   * addresses come from the discovery script, which names physical GPUs; where the cluster
+   * manager isolates GPUs (YARN and Kubernetes set {@code CUDA_VISIBLE_DEVICES} to the
+   * container's devices), CUDA numbers only the visible ones, from 0.
+   *
+   * @param address the address Spark assigned, e.g. {@code "3"}
+   * @param visibleDevices {@code CUDA_VISIBLE_DEVICES}, or null when unset
+   * @throws IllegalStateException if the address is neither a visible device nor an index of one
+   */
+  public static int cudaIndex(String address, String visibleDevices) {
+    String wanted = address.trim();
+    if (visibleDevices == null || visibleDevices.isBlank()) {
+      return Integer.parseInt(wanted);
+    }
+    List<String> visible = Arrays.stream(visibleDevices.split(",")).map(String::trim).toList();
+    int at = visible.indexOf(wanted);
+    if (at >= 0) {
+      return at;
+    }
+    // A discovery script that runs inside the container already numbers the visible devices.
+    if (wanted.matches("[0-9]{1,9}") && Integer.parseInt(wanted) < visible.size()) {
+      return Integer.parseInt(wanted);
+    }
+    throw new IllegalStateException("Cannot use GPU " + wanted + ": CUDA_VISIBLE_DEVICES=" + visibleDevices
+        + " neither lists it nor has that many devices");
   }
 
   /** {@link #resolve(DeviceChoice, OptionalInt)} with the engine's GPU count given. */

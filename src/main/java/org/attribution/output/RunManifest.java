@@ -28,6 +28,7 @@ import org.attribution.config.JobConfig;
  * @param modelTaskSeconds time the executors' tasks spent inside model calls, summed over tasks
  *     (a retried task's attempts included); against the attribute phase's wall time times the
  *     concurrent tasks, it shows how much of the attribution was model compute
+ * @param modelCallSplits model calls that ran out of memory and were split in two and retried
  * @param completeness completeness gaps per target
  * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
@@ -50,6 +51,7 @@ public record RunManifest(
     Map<String, Long> timingsMs,
     double rowsPerSecond,
     double modelTaskSeconds,
+    long modelCallSplits,
     List<Completeness> completeness,
     DriftSummary drift,
     Map<String, String> outputs) {

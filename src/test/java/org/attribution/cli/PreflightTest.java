@@ -79,4 +79,20 @@ class PreflightTest {
         + " execution.max_evaluations", outcome.err());
     assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
   }
+
+  /**
+   * {@code model.device: gpu} where nobody has a GPU: the driver checks the model on the CPU
+   * (on most GPU clusters only the executors have GPUs), and the executors' check before the
+   * explain stage says which executor failed and why, without retrying its tasks.
+   */
+  @Test
+  void aModelThatCannotRunOnTheExecutorsStopsTheRunBeforeTheExplainStage() throws Exception {
+    Path job = jobFile("gpu", dir.resolve("gpu").toString(), "{name: integrated_gradients, steps: 8}", "{}");
+    Path gpuJob = Files.writeString(job, Files.readString(job).replace("output: softmax}", "output: softmax, device: gpu}"));
+    BadInputTest.Outcome outcome = run("--job", gpuJob.toString());
+    assertEquals("Cannot run the model on the executors: executor driver on 127.0.0.1: Cannot use GPU: no GPU was"
+        + " assigned to this task and the PyTorch engine sees none", outcome.err());
+    assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+    assertTrue(Files.notExists(dir.resolve("gpu").resolve("runs")), "nothing committed");
+  }
 }

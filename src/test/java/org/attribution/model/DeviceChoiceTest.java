@@ -76,4 +76,29 @@ class DeviceChoiceTest {
     assertEquals("Cannot use GPU 0: the PyTorch engine sees 0 GPUs (is the bundled libtorch a "
         + "CPU-only build?)", cpuOnly.getMessage());
   }
+
+  @Test
+  void theDriverChecksTheModelOnTheCpuUnlessItHasAGpu() {
+    assertEquals(Device.cpu(), DeviceChoice.forDriver(DeviceChoice.GPU, 0));
+    assertEquals(Device.cpu(), DeviceChoice.forDriver(DeviceChoice.AUTO, 0));
+    assertEquals(Device.cpu(), DeviceChoice.forDriver(DeviceChoice.AUTO, 2));
+    assertEquals(Device.cpu(), DeviceChoice.forDriver(DeviceChoice.CPU, 2));
+    assertEquals(Device.gpu(0), DeviceChoice.forDriver(DeviceChoice.GPU, 1));
+    assertEquals(Device.cpu(), DeviceChoice.forDriver(DeviceChoice.GPU));
+  }
+
+  @Test
+  void sparksGpuAddressIsMappedThroughCudaVisibleDevices() {
+    assertEquals(3, DeviceChoice.cudaIndex("3", null));
+    assertEquals(3, DeviceChoice.cudaIndex(" 3", ""));
+    assertEquals(0, DeviceChoice.cudaIndex("3", "3"));
+    assertEquals(1, DeviceChoice.cudaIndex("3", "2,3"));
+    assertEquals(1, DeviceChoice.cudaIndex("0", "3, 0"));
+    assertEquals(1, DeviceChoice.cudaIndex("GPU-b", "GPU-a,GPU-b"));
+    assertEquals(1, DeviceChoice.cudaIndex("1", "5,6"), "an address that already numbers the visible devices");
+    IllegalStateException unknown = assertThrows(IllegalStateException.class, () -> DeviceChoice.cudaIndex("7", "5,6"));
+    assertEquals("Cannot use GPU 7: CUDA_VISIBLE_DEVICES=5,6 neither lists it nor has that many devices",
+        unknown.getMessage());
+    assertThrows(IllegalStateException.class, () -> DeviceChoice.cudaIndex("GPU-c", "GPU-a,GPU-b"));
+  }
 }
