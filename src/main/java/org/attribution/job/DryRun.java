@@ -26,10 +26,11 @@ final class DryRun {
     } catch (InvalidJobException e) {
       throw e;
     } catch (RuntimeException e) {
-      // The adapter's own messages already read "Cannot load model <name>: <reason>".
+      // The adapter's own messages already read "Cannot load model <name>: <reason>"; the
+      // engine's (a JNI library that cannot be found, say) need their causes to be useful.
       String message = firstLine(e);
-      throw new InvalidJobException(
-          message.startsWith("Cannot ") ? message : "Cannot load model " + artifact.path() + ": " + message, e);
+      throw new InvalidJobException(message.startsWith("Cannot load model ") ? message
+          : "Cannot load model " + artifact.path() + ": " + ExecutorPreflight.causeChain(e), e);
     }
     float[] outputs;
     try {

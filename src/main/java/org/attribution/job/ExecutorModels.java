@@ -29,6 +29,7 @@ final class ExecutorModels {
   static ModelFunction get(ModelSpec spec, Supplier<byte[]> bytes, TaskContext task) {
     // Thread counts only take effect before the engine starts, so set them before any load.
     EngineSettings.configureThreads(spec.threadsPerTask(), 1);
+    EngineSettings.checkFlavor();
     DeviceChoice choice = DeviceChoice.fromId(spec.device());
     ModelCache.Key key = new ModelCache.Key(
         spec.sha256(),
