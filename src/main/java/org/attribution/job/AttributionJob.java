@@ -363,13 +363,13 @@ public final class AttributionJob {
     }
   }
 
-  /** Drift against the configured earlier run; null when no earlier run of this audit, method and model name. */
+  /** Drift against the configured earlier run; null when there is no earlier run of this audit and method. */
   private Drift.Result compareWithEarlierRun(RunStore store, ImportanceSummary importance) {
     DriftConfig drift = config.drift();
     Drift.Compared now = new Drift.Compared(runId, config.method().id(), config.model().name());
     Drift.Compared earlier;
     if (drift.compareTo().equals(Defaults.DRIFT_COMPARE_TO)) {
-      earlier = store.previousRun(spark, config.jobName(), now.method(), now.modelName(), runId).orElse(null);
+      earlier = store.previousRun(spark, config.jobName(), now.method(), runId).orElse(null);
       if (earlier == null) {
         return null;
       }

@@ -175,15 +175,14 @@ public final class RunStore {
   }
 
   /**
-   * The latest committed run of the same audit, method and model name, other than {@code runId},
-   * if any. Another method's attributions measure something else, so its runs are no baseline for
-   * drift; the model is matched by name, not by SHA-256, because a retrained model of the same name
-   * is exactly the change drift is there to show.
+   * The latest committed run of the same audit and method, other than {@code runId}, if any.
+   * Another method's attributions measure something else, so its runs are no baseline for drift.
+   * The model is not matched, by name or by SHA-256: a new model in an audit, retrained or renamed,
+   * is exactly the change drift is there to show, and {@link Drift} says when the names differ.
    */
-  public Optional<Drift.Compared> previousRun(SparkSession spark, String jobName, String method, String modelName,
-      String runId) {
+  public Optional<Drift.Compared> previousRun(SparkSession spark, String jobName, String method, String runId) {
     return latestRun(spark, col("job_name").equalTo(jobName).and(col("method").equalTo(method))
-        .and(col("model_name").equalTo(modelName)).and(col("run_id").notEqual(runId)));
+        .and(col("run_id").notEqual(runId)));
   }
 
   /** A committed run, if it exists. */
