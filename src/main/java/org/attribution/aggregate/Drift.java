@@ -35,7 +35,17 @@ public final class Drift {
   }
 
   /**
-   * Compares overall importance rows (segment rows are ignored).
+   * One of the two runs compared: what it explained, as far as comparing importance goes.
+   *
+   * @param runId the run
+   * @param method its method's id
+   * @param modelName its model's name
+   */
+  public record Compared(String runId, String method, String modelName) {}
+
+  /**
+   * Compares overall importance rows (segment rows are ignored) of two runs of the same method on
+   * a model of the same name.
    *
    * @param previousRunId the earlier run
    * @param previous its overall rows
@@ -46,6 +56,50 @@ public final class Drift {
    */
   public static Result compare(String previousRunId, List<ImportanceRow> previous, List<ImportanceRow> current, int k,
       Double maxRankDisagreement, Integer maxSignificantChanges) {
+    return compare(previousRunId, previous, current, k, maxRankDisagreement, maxSignificantChanges, null, true);
+  }
+
+  /**
+   * Compares overall importance rows of any two runs, saying how they differ. Runs of different
+   * methods are compared for information only, and the gate is not applied: Integrated Gradients
+   * measures from a baseline, the SHAP methods from a background's mean output, and even methods
+   * that estimate the same Shapley values differ systematically in mean |attribution| (sampling
+   * noise raises it), so importance moves without the model having changed. Runs of one method on
+   * models of different names are a change of model, which is what drift is for: the gate
+   * applies, and the warning says that two models are compared.
+   *
+   * @param earlier the earlier run
+   * @param previous its overall rows
+   * @param now this run
+   * @param current this run's overall rows
+   * @param k depth of nDCG@k
+   * @param maxRankDisagreement gate on {@code 1 - nDCG@k}, or null
+   * @param maxSignificantChanges gate on significant changes, or null
+   */
+  public static Result compare(Compared earlier, List<ImportanceRow> previous, Compared now, List<ImportanceRow> current,
+      int k, Double maxRankDisagreement, Integer maxSignificantChanges) {
+    return compare(earlier.runId(), previous, current, k, maxRankDisagreement, maxSignificantChanges,
+        warning(earlier, now), earlier.method().equals(now.method()));
+  }
+
+  /** How two runs differ in method or model name; null when they do not. */
+  static String warning(Compared earlier, Compared now) {
+    boolean otherModel = !earlier.modelName().equals(now.modelName());
+    if (!earlier.method().equals(now.method())) {
+      return "Run " + earlier.runId() + " used " + earlier.method() + (otherModel ? " on " + earlier.modelName() : "")
+          + ", this run " + now.method() + (otherModel ? " on " + now.modelName() : "")
+          + ": attributions of different methods measure different things, so this drift is for information only"
+          + " and the drift gate is not applied";
+    }
+    if (otherModel) {
+      return "Run " + earlier.runId() + " explained model " + earlier.modelName() + ", this run " + now.modelName()
+          + ": this drift compares two models, and the drift gate applies";
+    }
+    return null;
+  }
+
+  private static Result compare(String previousRunId, List<ImportanceRow> previous, List<ImportanceRow> current, int k,
+      Double maxRankDisagreement, Integer maxSignificantChanges, String warning, boolean gate) {
     Map<Integer, Map<String, ImportanceRow>> before = byTarget(previous);
     Map<Integer, Map<String, ImportanceRow>> after = byTarget(current);
     List<DriftRow> rows = new ArrayList<>();
@@ -71,9 +125,10 @@ public final class Drift {
         rankGateFailed |= maxRankDisagreement != null && 1 - ndcg > maxRankDisagreement;
       }
     }
-    boolean gateFailed = rankGateFailed || (maxSignificantChanges != null && significant > maxSignificantChanges);
-    Double threshold = maxRankDisagreement;
-    return new Result(rows, new DriftSummary(previousRunId, k, targets, significant, threshold, gateFailed));
+    boolean gated = maxRankDisagreement != null || maxSignificantChanges != null;
+    boolean failed = rankGateFailed || (maxSignificantChanges != null && significant > maxSignificantChanges);
+    return new Result(rows, new DriftSummary(previousRunId, k, targets, significant, maxRankDisagreement,
+        gate && failed, warning, gated && !gate));
   }
 
   private static DriftRow rowOf(int target, String targetName, String feature, ImportanceRow then, ImportanceRow now) {

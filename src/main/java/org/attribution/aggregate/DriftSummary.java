@@ -10,11 +10,16 @@ import java.util.List;
  * @param targets one entry per target present in both runs
  * @param significantChanges features whose confidence intervals no longer overlap, over all targets
  * @param threshold the gate's threshold on {@code 1 - nDCG@k}; null when no gate is set
- * @param gateFailed whether some target's {@code 1 - nDCG@k} passed the threshold
+ * @param gateFailed whether some target's {@code 1 - nDCG@k} passed the threshold, or more
+ *     features changed significantly than the gate allows; never when {@code gateSkipped}
+ * @param warning how the two runs differ in method or model name; null when they ran the same
+ *     method on a model of the same name
+ * @param gateSkipped whether a gate is set but was not applied, because the runs used different
+ *     methods: their attributions measure different things
  */
 public record DriftSummary(
     String previousRunId, int k, List<TargetDrift> targets, int significantChanges, Double threshold,
-    boolean gateFailed) {
+    boolean gateFailed, String warning, boolean gateSkipped) {
 
   public DriftSummary {
     targets = List.copyOf(targets);

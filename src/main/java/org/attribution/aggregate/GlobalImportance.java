@@ -29,9 +29,6 @@ import scala.Tuple2;
  */
 public final class GlobalImportance {
 
-  /** z for a two-sided 95% normal interval. */
-  static final double Z_95 = 1.959963984540054;
-
   private GlobalImportance() {}
 
   /**
@@ -167,11 +164,11 @@ public final class GlobalImportance {
     for (int f = 0; f < features.size(); f++) {
       FeatureStats feature = stats[f];
       Moments absolute = feature.absolute();
-      double se = absolute.standardError();
+      ConfidenceInterval interval = ConfidenceInterval.ofNonNegativeMean(absolute);
       rows.add(new ImportanceRow(
           segmentColumn, segmentColumn == null ? null : key.value(), key.target(), targetName, features.get(f),
-          groupRows, absolute.mean(), feature.signed().mean(), feature.signed().sampleStd(), se,
-          absolute.mean() - Z_95 * se, absolute.mean() + Z_95 * se,
+          groupRows, absolute.mean(), feature.signed().mean(), feature.signed().sampleStd(), absolute.standardError(),
+          interval.low(), interval.high(),
           total == 0 ? 0 : absolute.mean() / total,
           groupRows == 0 ? 0 : (double) feature.positive() / groupRows,
           ranks[f], lowCount));

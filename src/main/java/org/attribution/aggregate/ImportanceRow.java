@@ -14,7 +14,8 @@ package org.attribution.aggregate;
  * @param meanAttribution mean signed attribution
  * @param stdAttribution sample standard deviation of the attribution (NaN for one row)
  * @param standardError standard error of {@code meanAbsAttribution}: sd(|a|) / sqrt(rows)
- * @param ciLow lower end of the 95% confidence interval of {@code meanAbsAttribution}
+ * @param ciLow lower end of the 95% confidence interval of {@code meanAbsAttribution}, as {@link
+ *     ConfidenceInterval#ofNonNegativeMean} computes it: never below 0; NaN for one row
  * @param ciHigh upper end of that interval
  * @param importanceShare {@code meanAbsAttribution} over the sum of it across features in the
  *     same segment and target

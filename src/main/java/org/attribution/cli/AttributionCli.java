@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.CompletenessFlag;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.aggregate.QualityStats;
@@ -198,11 +199,18 @@ public final class AttributionCli implements Callable<Integer> {
       QualityStats stats = quality.stats();
       out.printf("%nTop features for target %s (output %d), %,d rows; mean |completeness gap| %.2e of mean |f(x) - ref| %.3g%n",
           quality.targetName(), quality.target(), stats.rows(), stats.meanAbsGap(), stats.meanAbsDelta());
+      String gapWarning = CompletenessFlag.warning(m.config().method().id(), stats.meanAbsGap(), stats.meanAbsDelta());
+      if (gapWarning != null) {
+        out.println("  Warning: " + gapWarning);
+      }
       out.printf("  %4s  %-28s %14s %24s %9s%n", "rank", "feature", "mean |attr|", "95% interval", "share");
       List<ImportanceRow> features = result.importance().overall(quality.target());
       for (ImportanceRow f : features.subList(0, Math.min(top, features.size()))) {
-        out.printf("  %4d  %-28s %14.6g  [%10.4g, %10.4g] %8.1f%%%n", f.rank(), f.feature(), f.meanAbsAttribution(),
-            f.ciLow(), f.ciHigh(), 100 * f.importanceShare());
+        // One row has no interval: its ends are NaN here and null in the tables.
+        String interval = Double.isFinite(f.ciLow())
+            ? String.format("[%10.4g, %10.4g]", f.ciLow(), f.ciHigh()) : String.format("%-24s", "[undefined: one row]");
+        out.printf("  %4d  %-28s %14.6g  %s %8.1f%%%n", f.rank(), f.feature(), f.meanAbsAttribution(), interval,
+            100 * f.importanceShare());
       }
     }
     if (result.drift() != null) {
@@ -210,7 +218,10 @@ public final class AttributionCli implements Callable<Integer> {
       out.printf("%nDrift against run %s: %d significant change%s", drift.previousRunId(), drift.significantChanges(),
           drift.significantChanges() == 1 ? "" : "s");
       drift.targets().forEach(t -> out.printf(", nDCG@%d %.3f for %s", drift.k(), t.ndcgAtK(), t.targetName()));
-      out.println(drift.gateFailed() ? " (gate FAILED)" : "");
+      out.println(drift.gateFailed() ? " (gate FAILED)" : drift.gateSkipped() ? " (gate not applied)" : "");
+      if (drift.warning() != null) {
+        out.println("  Warning: " + drift.warning());
+      }
     }
     out.printf("%nOutputs: %s%nReport:  %s%n", result.store().root(), result.store().report(result.runId()));
   }

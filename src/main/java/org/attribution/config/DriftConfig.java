@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * How a run is compared with an earlier run of the same audit, and when that fails the job.
  *
- * @param compareTo {@code previous} (the latest earlier run with the same job name) or a run id
+ * @param compareTo {@code previous} (the latest earlier run with the same job name and method) or a
+ *     run id
  * @param topK depth of the rank agreement score nDCG@k
  * @param maxRankDisagreement the gate: fail when {@code 1 - nDCG@k} of some target is above this;
  *     absent means no gate on ranks

@@ -497,24 +497,22 @@ public final class AttributionJob {
         100 * config.input().maxRejectShare(), rejectsPath));
   }
 
-  /** Drift against the configured earlier run; null for the first run of an audit. */
+  /** Drift against the configured earlier run; null when there is no earlier run of this audit and method. */
   private Drift.Result compareWithEarlierRun(RunStore store, ImportanceSummary importance) {
     DriftConfig drift = config.drift();
-    String earlier;
+    Drift.Compared now = new Drift.Compared(runId, config.method().id(), config.model().name());
+    Drift.Compared earlier;
     if (drift.compareTo().equals(Defaults.DRIFT_COMPARE_TO)) {
-      earlier = store.previousRun(spark, config.jobName(), runId).orElse(null);
+      earlier = store.previousRun(spark, config.jobName(), now.method(), runId).orElse(null);
       if (earlier == null) {
         return null;
       }
     } else {
-      earlier = drift.compareTo();
-      if (!store.hasRun(spark, earlier)) {
-        throw new InvalidJobException("Cannot compare with run '" + earlier + "': no such run in "
-            + store.table("runs"));
-      }
+      earlier = store.committedRun(spark, drift.compareTo()).orElseThrow(() -> new InvalidJobException(
+          "Cannot compare with run '" + drift.compareTo() + "': no such run in " + store.table("runs")));
     }
-    return Drift.compare(earlier, store.overallImportance(spark, earlier), importance.rows(), drift.topK(),
-        drift.maxRankDisagreement(), drift.maxSignificantChanges());
+    return Drift.compare(earlier, store.overallImportance(spark, earlier.runId()), now, importance.rows(),
+        drift.topK(), drift.maxRankDisagreement(), drift.maxSignificantChanges());
   }
 
   private void write(List<Row> rows, StructType schema, String path) {

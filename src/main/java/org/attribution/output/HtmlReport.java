@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.attribution.aggregate.CompletenessFlag;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
@@ -141,7 +142,9 @@ public final class HtmlReport {
     } else {
       DriftSummary drift = data.driftSummary();
       String changes = counted(drift.significantChanges(), "significant change");
-      if (drift.threshold() == null) {
+      if (drift.gateSkipped()) {
+        stat("Drift gate", "Not applied", changes + " against another method", "warn");
+      } else if (drift.threshold() == null) {
         stat("Drift gate", "Not set", changes, "");
       } else {
         stat("Drift gate", drift.gateFailed() ? "Failed" : "Passed", changes, drift.gateFailed() ? "bad" : "good");
@@ -199,6 +202,11 @@ public final class HtmlReport {
     }
     meta.add("top " + top.size() + " of " + ranked.size() + " features by mean |attribution|");
     html.append("<p class=\"meta\">").append(esc(String.join(" \u00b7 ", meta))).append("</p>\n");
+    for (RunManifest.Completeness c : data.completeness()) {
+      if (c.target() == target && gapWarning(c) != null) {
+        alert("Completeness: " + gapWarning(c) + ".");
+      }
+    }
 
     html.append("<figure>")
         .append(BarChart.render(top, "Top " + top.size() + " features for target " + targetName
@@ -346,14 +354,20 @@ public final class HtmlReport {
     html.append("<section class=\"card\" id=\"drift\">\n<h2>Drift since the previous run</h2>\n<p class=\"meta\">")
         .append("Compared with run <code>").append(esc(summary.previousRunId())).append("</code> \u00b7 ")
         .append(counted(summary.significantChanges(), "significant change")).append(" \u00b7 ");
-    if (summary.threshold() == null) {
+    if (summary.gateSkipped()) {
+      html.append("<span class=\"badge warn\">gate not applied</span>");
+    } else if (summary.threshold() == null) {
       html.append("<span class=\"badge\">no gate set</span>");
     } else if (summary.gateFailed()) {
       html.append("<span class=\"badge bad\">gate failed</span>");
     } else {
       html.append("<span class=\"badge good\">gate passed</span>");
     }
-    html.append("</p>\n<p class=\"note\">A change is significant when the two runs\u2019 95% confidence ")
+    html.append("</p>\n");
+    if (summary.warning() != null) {
+      alert(summary.warning() + ".");
+    }
+    html.append("<p class=\"note\">A change is significant when the two runs\u2019 95% confidence ")
         .append("intervals do not overlap. nDCG@").append(summary.k()).append(" scores this run\u2019s top ")
         .append(summary.k()).append(" features against the previous run\u2019s importance (1 = the same ")
         .append("features in the same order); the gate fails when 1 \u2212 nDCG@").append(summary.k())
@@ -368,7 +382,9 @@ public final class HtmlReport {
           .append(esc(num(target.ndcgAtK()))).append("</td><td class=\"n\">").append(esc(num(loss)))
           .append("</td><td class=\"n\">").append(summary.threshold() == null ? NONE : esc(num(summary.threshold())))
           .append("</td><td>");
-      if (summary.threshold() == null) {
+      if (summary.gateSkipped()) {
+        html.append("<span class=\"muted\">not applied</span>");
+      } else if (summary.threshold() == null) {
         html.append("<span class=\"muted\">no gate</span>");
       } else if (loss > summary.threshold()) {
         html.append("<span class=\"badge bad\">over threshold</span>");
@@ -451,7 +467,8 @@ public final class HtmlReport {
   private void qualitySection() {
     html.append("<section class=\"card\" id=\"quality\">\n<h2>Run quality</h2>\n<h3>Completeness</h3>\n")
         .append("<p class=\"note\">Each row\u2019s attributions should sum to f(x) \u2212 reference; the gap is the ")
-        .append("method\u2019s numerical error. The relative gap is mean |gap| over mean |f(x) \u2212 reference|.</p>\n");
+        .append("method\u2019s numerical error. The relative gap is mean |gap| over mean |f(x) \u2212 reference|; ")
+        .append("above ").append(esc(percent(CompletenessFlag.MAX_RELATIVE_GAP))).append(" it is flagged.</p>\n");
     if (data.completeness().isEmpty()) {
       html.append("<p class=\"empty\">No completeness figures for this run.</p>\n");
     } else {
@@ -462,7 +479,8 @@ public final class HtmlReport {
         html.append("<tr><td>").append(esc(c.targetName())).append("</td><td class=\"n strong\">")
             .append(esc(num(c.meanAbsGap()))).append("</td><td class=\"n\">").append(esc(num(c.maxAbsGap())))
             .append("</td><td class=\"n\">").append(esc(num(c.meanAbsDelta()))).append("</td><td class=\"n\">")
-            .append(esc(c.meanAbsDelta() > 0 ? num(c.meanAbsGap() / c.meanAbsDelta()) : NONE))
+            .append(esc(num(CompletenessFlag.relativeGap(c.meanAbsGap(), c.meanAbsDelta()))))
+            .append(gapWarning(c) != null ? " <span class=\"badge warn\">flagged</span>" : "")
             .append("</td></tr>\n");
       }
       html.append("</tbody>\n</table>\n");
@@ -491,6 +509,15 @@ public final class HtmlReport {
       html.append("</tbody>\n</table>\n");
     }
     html.append("</section>\n");
+  }
+
+  private String gapWarning(RunManifest.Completeness c) {
+    return CompletenessFlag.warning(data.run().method(), c.meanAbsGap(), c.meanAbsDelta());
+  }
+
+  /** A warning that must not be missed, as plain text. */
+  private void alert(String text) {
+    html.append("<p class=\"alert\">").append(esc(text)).append("</p>\n");
   }
 
   private void rejectRow(String reasonHtml, long rows, long rejected) {
@@ -566,6 +593,8 @@ public final class HtmlReport {
       .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:22px 28px;margin:0 0 18px}
       .meta{margin:0 0 12px;color:var(--muted)}
       .note{margin:6px 0 10px;color:var(--muted);font-size:12.5px}
+      .alert{margin:8px 0 12px;padding:8px 12px;background:var(--warn-bg);color:var(--warn);border:1px solid #f5d48a;\
+      border-radius:6px}
       .empty{color:var(--muted);font-style:italic}
       .muted{color:var(--muted);font-weight:400}
       .strong{font-weight:600}

@@ -12,8 +12,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.InvalidJobException;
 
@@ -219,24 +221,37 @@ public final class RunStore {
     }
   }
 
-  /** The latest committed run of {@code jobName} other than {@code runId}, if any. */
-  public Optional<String> previousRun(SparkSession spark, String jobName, String runId) {
+  /**
+   * The latest committed run of the same audit and method, other than {@code runId}, if any.
+   * Another method's attributions measure something else, so its runs are no baseline for drift.
+   * The model is not matched, by name or by SHA-256: a new model in an audit, retrained or renamed,
+   * is exactly the change drift is there to show, and {@link Drift} says when the names differ.
+   */
+  public Optional<Drift.Compared> previousRun(SparkSession spark, String jobName, String method, String runId) {
+    return latestRun(spark, col("job_name").equalTo(jobName).and(col("method").equalTo(method))
+        .and(col("run_id").notEqual(runId)));
+  }
+
+  /** A committed run, if it exists. */
+  public Optional<Drift.Compared> committedRun(SparkSession spark, String runId) {
+    return latestRun(spark, col("run_id").equalTo(runId));
+  }
+
+  private Optional<Drift.Compared> latestRun(SparkSession spark, Column filter) {
     if (!exists(table("runs"))) {
       return Optional.empty();
     }
     List<Row> latest = spark.read().parquet(table("runs"))
-        .filter(col("job_name").equalTo(jobName).and(col("run_id").notEqual(runId)))
+        .filter(filter)
         .orderBy(col("run_timestamp").desc(), col("run_id").desc())
-        .select("run_id")
+        .select("run_id", "method", "model_name")
         .limit(1)
         .collectAsList();
-    return latest.isEmpty() ? Optional.empty() : Optional.of(latest.get(0).getString(0));
-  }
-
-  /** Whether a committed run exists. */
-  public boolean hasRun(SparkSession spark, String runId) {
-    return exists(table("runs"))
-        && !spark.read().parquet(table("runs")).filter(col("run_id").equalTo(runId)).isEmpty();
+    if (latest.isEmpty()) {
+      return Optional.empty();
+    }
+    Row run = latest.get(0);
+    return Optional.of(new Drift.Compared(run.getString(0), run.getString(1), run.getString(2)));
   }
 
   /** The overall importance rows of a committed run. */

@@ -154,7 +154,7 @@ class HtmlReportTest {
     ReportData failed = new ReportData(sample.run(), sample.rows(), sample.rejectReasons(), sample.completeness(),
         sample.baseValues(), sample.importance(), sample.drift(),
         new DriftSummary(summary.previousRunId(), summary.k(), summary.targets(),
-            summary.significantChanges(), 0.02, true));
+            summary.significantChanges(), 0.02, true, null, false));
 
     String html = HtmlReport.render(failed);
 

@@ -79,7 +79,7 @@ final class SampleReports {
     }
     DriftSummary summary = new DriftSummary("lending-club-audit-20261116T104812Z-1c9a", 10, List.of(
         new DriftSummary.TargetDrift(0, "good", 0.9874), new DriftSummary.TargetDrift(1, "bad", 0.9612)),
-        (int) drift.stream().filter(DriftRow::significant).count(), 0.05, false);
+        (int) drift.stream().filter(DriftRow::significant).count(), 0.05, false, null, false);
     return new ReportData(
         run(),
         new ReportData.Rows(9871, ROWS, 14, 2388.4),
