@@ -1,7 +1,6 @@
 package org.attribution.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +19,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a YAML job file into a {@link JobConfig}, applying command-line overrides first.
@@ -73,8 +74,7 @@ public final class JobConfigLoader {
     try {
       tree = YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new InvalidJobException("Cannot read job file " + source + ": malformed YAML" + at(e.getLocation())
-          + ": " + e.getOriginalMessage(), e);
+      throw new InvalidJobException("Cannot read job file " + source + ": malformed YAML" + syntaxError(e), e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       throw new InvalidJobException("Cannot read job file " + source + ": it is empty");
@@ -92,6 +92,20 @@ public final class JobConfigLoader {
     } catch (JsonProcessingException e) {
       throw new InvalidJobException("Cannot read job file " + source + ": " + describe(e), e);
     }
+  }
+
+  /**
+   * SnakeYAML's message quotes two places with a snippet of each: where the construct it was
+   * reading began and where reading it failed. The second is where the file is wrong, so the
+   * message names that one alone.
+   */
+  private static String syntaxError(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+      Mark mark = yaml.getProblemMark();
+      String what = yaml.getContext() == null ? yaml.getProblem() : yaml.getContext() + ", " + yaml.getProblem();
+      return JsonErrors.at(mark.getLine() + 1, mark.getColumn() + 1) + ": " + what;
+    }
+    return JsonErrors.at(e.getLocation()) + ": " + JsonErrors.message(e);
   }
 
   private static void applyOverride(ObjectNode root, String key, String value, String source) {
@@ -123,19 +137,20 @@ public final class JobConfigLoader {
           .collect(Collectors.toCollection(TreeSet::new))
           .stream()
           .collect(Collectors.joining(", "));
-      return "unknown key '" + path(unknown) + "'; known keys here: " + known;
+      return "unknown key '" + JsonErrors.path(unknown) + "'; known keys here: " + known;
     }
     if (e instanceof InvalidTypeIdException badType) {
       return "unknown method '" + badType.getTypeId() + "' at '" + pathOrRoot(badType)
           + "'; known methods: " + String.join(", ", MethodConfig.IDS);
     }
     if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-      return "'" + path(mismatch) + "' " + expectation(mismatch.getTargetType()) + at(mismatch.getLocation());
+      return "'" + JsonErrors.path(mismatch) + "' " + expectation(mismatch.getTargetType())
+          + JsonErrors.at(mismatch.getLocation());
     }
     if (e instanceof JsonMappingException mapping && mapping.getCause() instanceof InvalidJobException inner) {
       return inner.getMessage();
     }
-    return e.getOriginalMessage();
+    return JsonErrors.message(e);
   }
 
   private static String expectation(Class<?> type) {
@@ -164,29 +179,7 @@ public final class JobConfigLoader {
   }
 
   private static String pathOrRoot(JsonMappingException e) {
-    String path = path(e);
+    String path = JsonErrors.path(e);
     return path.isEmpty() ? "(top)" : path;
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference ref : e.getPath()) {
-      if (ref.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(ref.getFieldName());
-      } else if (ref.getIndex() >= 0) {
-        sb.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String at(JsonLocation location) {
-    if (location == null || location.getLineNr() < 1) {
-      return "";
-    }
-    return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The exact text of job file problems that once repeated themselves. */
+/** The exact text of job file problems that once repeated themselves or pointed at two places. */
 class JobFileMessagesTest {
 
   @TempDir Path dir;
@@ -51,5 +51,17 @@ class JobFileMessagesTest {
   void aColumnInTwoGroupsIsStillNamedAsSuch() throws Exception {
     assertEquals("Cannot run job: 'features.groups' puts 'make' in more than one group",
         failure(job("{columns: [make, model, price], groups: {car: [make, model], brand: [make]}}")));
+  }
+
+  @Test
+  void aYamlSyntaxErrorNamesOnePlaceWhereTheFileIsWrong() throws Exception {
+    Path file = dir.resolve("job.yaml");
+    assertEquals("Cannot read job file " + file + ": malformed YAML (line 2, column 6): while parsing a flow sequence,"
+        + " expected ',' or ']', but got :", failure("input: {path: [x\nmodel: y\n"));
+    // Jackson's own location here is line 1, column 2; the quoted scalar runs to the end.
+    assertEquals("Cannot read job file " + file + ": malformed YAML (line 2, column 1): while scanning a quoted"
+        + " scalar, found unexpected end of stream", failure("job_name: 'audit\n"));
+    assertEquals("Cannot read job file " + file + ": malformed YAML (line 2, column 10): mapping values are not"
+        + " allowed here", failure("input:\n  path: a: b\n"));
   }
 }
