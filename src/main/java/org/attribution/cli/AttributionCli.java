@@ -2,6 +2,7 @@ package org.attribution.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,8 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--model", description = "Overrides model.path.")
   String model;
 
-  @Option(names = "--method", description = "Overrides method.name.")
+  @Option(names = "--method", description = "Overrides method.name. Another method than the job file's starts from "
+      + "its own defaults: the file's keys for its method are dropped, with a note.")
   String method;
 
   @Option(names = "--steps", description = "Overrides method.steps.")
@@ -74,6 +76,10 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Overrides any job file key, e.g. --set method.rule=trapezoid. Repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--unset", paramLabel = "KEY",
+      description = "Removes a job file key, so it takes its default, e.g. --unset method.steps. Repeatable.")
+  List<String> unset = new ArrayList<>();
 
   @Option(names = "--run-id", description = "Names the run (default: job name and time).")
   String runId;
@@ -120,7 +126,8 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides()));
+    JobConfig config = JobConfigValidator.validate(
+        JobConfigLoader.load(job, allOverrides(), spec.commandLine().getErr()::println));
     PrintWriter out = spec.commandLine().getOut();
     if (validateOnly) {
       out.println("Job file " + job + " is valid.");
@@ -156,6 +163,13 @@ public final class AttributionCli implements Callable<Integer> {
     putIfSet(all, "method.steps", steps);
     putIfSet(all, "output.per_row", perRow);
     all.putAll(overrides);
+    for (String key : unset) {
+      if (all.containsKey(key)) {
+        throw new InvalidJobException("Cannot unset " + key + ": the command line also sets it");
+      }
+      // A null value is the loader's way of saying "as if the file did not have this key".
+      all.put(key, null);
+    }
     return all;
   }
 
