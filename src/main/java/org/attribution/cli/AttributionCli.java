@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.aggregate.DriftSummary;
@@ -21,6 +22,7 @@ import org.attribution.job.AttributionJob;
 import org.attribution.job.AttributionResult;
 import org.attribution.model.EngineSettings;
 import org.attribution.output.RunManifest;
+import org.attribution.output.RunStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,6 +98,18 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--validate-only", description = "Check the job file and stop, without starting Spark.")
   boolean validateOnly;
 
+  /** Starts the run's Spark session: a seam, so tests can see whether a run got that far. */
+  private final Function<JobConfig, SparkSession> sessions;
+
+  private AttributionCli() {
+    this.sessions = this::session;
+  }
+
+  /** A command line that gets its Spark session from {@code sessions}. */
+  AttributionCli(Function<JobConfig, SparkSession> sessions) {
+    this.sessions = sessions;
+  }
+
   /** Runs the command line and exits the JVM with its exit code. */
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -103,7 +117,12 @@ public final class AttributionCli implements Callable<Integer> {
 
   /** Runs the command line, writing to the given streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new AttributionCli())
+    return run(new AttributionCli(), args, out, err);
+  }
+
+  /** Runs {@code command} on the command line {@code args}; returns the exit code. */
+  static int run(AttributionCli command, String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(command)
         .setOut(out)
         .setErr(err)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -126,8 +145,16 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobConfig config = JobConfigValidator.validate(
-        JobConfigLoader.load(job, allOverrides(), spec.commandLine().getErr()::println));
+    PrintWriter err = spec.commandLine().getErr();
+    // Spark takes seconds to start here and may wait in a queue on a cluster: whatever needs no
+    // data (the job file, the run id, --top) is refused before that.
+    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides(), err::println));
+    if (runId != null) {
+      RunStore.checkRunId(runId);
+    }
+    if (top < 0) {
+      throw new InvalidJobException("Cannot print the top " + top + " features: --top must be 0 or more");
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (validateOnly) {
       out.println("Job file " + job + " is valid.");
@@ -136,13 +163,13 @@ public final class AttributionCli implements Callable<Integer> {
     EngineSettings.preferOffline();
     // A session that was already running belongs to whoever started it: leave it running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = session(config);
+    SparkSession spark = sessions.apply(config);
     try {
       AttributionResult result = AttributionJob.builder(spark).config(config).runId(runId).execute();
       print(result, out);
-      warn(result, spec.commandLine().getErr());
+      warn(result, err);
       if (result.driftGateFailed()) {
-        spec.commandLine().getErr().println("Drift gate failed against run " + result.drift().summary().previousRunId()
+        err.println("Drift gate failed against run " + result.drift().summary().previousRunId()
             + ": see the drift table; the run's outputs are written.");
         return EXIT_DRIFT;
       }
