@@ -2,10 +2,12 @@ package org.attribution.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.aggregate.CompletenessFlag;
@@ -21,6 +23,7 @@ import org.attribution.job.AttributionJob;
 import org.attribution.job.AttributionResult;
 import org.attribution.model.EngineSettings;
 import org.attribution.output.RunManifest;
+import org.attribution.output.RunStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,7 +66,8 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--model", description = "Overrides model.path.")
   String model;
 
-  @Option(names = "--method", description = "Overrides method.name.")
+  @Option(names = "--method", description = "Overrides method.name. Another method than the job file's starts from "
+      + "its own defaults: the file's keys for its method are dropped, with a note.")
   String method;
 
   @Option(names = "--steps", description = "Overrides method.steps.")
@@ -75,6 +79,10 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "Overrides any job file key, e.g. --set method.rule=trapezoid. Repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--unset", paramLabel = "KEY",
+      description = "Removes a job file key, so it takes its default, e.g. --unset method.steps. Repeatable.")
+  List<String> unset = new ArrayList<>();
 
   @Option(names = "--run-id", description = "Names the run (default: job name and time).")
   String runId;
@@ -91,6 +99,18 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--validate-only", description = "Check the job file and stop, without starting Spark.")
   boolean validateOnly;
 
+  /** Starts the run's Spark session: a seam, so tests can see whether a run got that far. */
+  private final Function<JobConfig, SparkSession> sessions;
+
+  private AttributionCli() {
+    this.sessions = this::session;
+  }
+
+  /** A command line that gets its Spark session from {@code sessions}. */
+  AttributionCli(Function<JobConfig, SparkSession> sessions) {
+    this.sessions = sessions;
+  }
+
   /** Runs the command line and exits the JVM with its exit code. */
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -98,7 +118,12 @@ public final class AttributionCli implements Callable<Integer> {
 
   /** Runs the command line, writing to the given streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new AttributionCli())
+    return run(new AttributionCli(), args, out, err);
+  }
+
+  /** Runs {@code command} on the command line {@code args}; returns the exit code. */
+  static int run(AttributionCli command, String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(command)
         .setOut(out)
         .setErr(err)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -121,7 +146,16 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides()));
+    PrintWriter err = spec.commandLine().getErr();
+    // Spark takes seconds to start here and may wait in a queue on a cluster: whatever needs no
+    // data (the job file, the run id, --top) is refused before that.
+    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides(), err::println));
+    if (runId != null) {
+      RunStore.checkRunId(runId);
+    }
+    if (top < 0) {
+      throw new InvalidJobException("Cannot print the top " + top + " features: --top must be 0 or more");
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (validateOnly) {
       out.println("Job file " + job + " is valid.");
@@ -130,13 +164,13 @@ public final class AttributionCli implements Callable<Integer> {
     EngineSettings.preferOffline();
     // A session that was already running belongs to whoever started it: leave it running.
     boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = session(config);
+    SparkSession spark = sessions.apply(config);
     try {
       AttributionResult result = AttributionJob.builder(spark).config(config).runId(runId).execute();
       print(result, out);
-      warn(result, spec.commandLine().getErr());
+      warn(result, err);
       if (result.driftGateFailed()) {
-        spec.commandLine().getErr().println("Drift gate failed against run " + result.drift().summary().previousRunId()
+        err.println("Drift gate failed against run " + result.drift().summary().previousRunId()
             + ": see the drift table; the run's outputs are written.");
         return EXIT_DRIFT;
       }
@@ -157,6 +191,13 @@ public final class AttributionCli implements Callable<Integer> {
     putIfSet(all, "method.steps", steps);
     putIfSet(all, "output.per_row", perRow);
     all.putAll(overrides);
+    for (String key : unset) {
+      if (all.containsKey(key)) {
+        throw new InvalidJobException("Cannot unset " + key + ": the command line also sets it");
+      }
+      // A null value is the loader's way of saying "as if the file did not have this key".
+      all.put(key, null);
+    }
     return all;
   }
 

@@ -2,7 +2,10 @@ package org.attribution.config;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.attribution.method.IntegrationRule;
 import org.attribution.model.DeviceChoice;
@@ -77,14 +80,10 @@ public final class JobConfigValidator {
     if (hasColumns == hasVector) {
       problems.add("'features' needs exactly one of 'columns' or 'vector_column'");
     }
-    Set<String> seen = new HashSet<>();
-    for (String column : features.columns()) {
-      if (!seen.add(column)) {
-        problems.add("'features.columns' lists '" + column + "' twice");
-      }
-    }
+    checkUnique("features.columns", features.columns(), problems);
+    Set<String> columns = new HashSet<>(features.columns());
     for (String column : features.categorical()) {
-      if (!seen.contains(column)) {
+      if (!columns.contains(column)) {
         problems.add("'features.categorical' names '" + column + "', which is not in 'features.columns'");
       }
     }
@@ -116,14 +115,26 @@ public final class JobConfigValidator {
       if (known.contains(group) && !members.contains(group)) {
         problems.add("'features.groups." + group + "' has the name of a feature outside the group");
       }
+      checkUnique("features.groups." + group, members, problems);
       // Unnamed vector elements are only named once the vector's length is known.
       boolean namesKnown = features.vectorColumn() == null || !features.vectorNames().isEmpty();
-      for (String member : members) {
+      for (String member : new LinkedHashSet<>(members)) {
         if (namesKnown && !known.contains(member)) {
           problems.add("'features.groups." + group + "' names '" + member + "', which is not a feature");
         } else if (!grouped.add(member)) {
           problems.add("'features.groups' puts '" + member + "' in more than one group");
         }
+      }
+    });
+  }
+
+  /** One problem per value that {@code values} holds more than once, however often it repeats. */
+  private static void checkUnique(String key, List<String> values, List<String> problems) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    values.forEach(value -> counts.merge(value, 1, Integer::sum));
+    counts.forEach((value, count) -> {
+      if (count > 1) {
+        problems.add("'" + key + "' lists '" + value + "' " + (count == 2 ? "twice" : count + " times"));
       }
     });
   }

@@ -26,7 +26,12 @@ public sealed interface MethodConfig extends Serializable
 
   /** Whether the method explains against a background distribution (the SHAP family). */
   default boolean usesBackground() {
-    return !(this instanceof IntegratedGradientsConfig);
+    return usesBackground(id());
+  }
+
+  /** Whether the method with this id explains against a background distribution. */
+  static boolean usesBackground(String id) {
+    return !IntegratedGradientsConfig.ID.equals(id);
   }
 
   /** The method's stable id, as written in the job file and the output tables. */
