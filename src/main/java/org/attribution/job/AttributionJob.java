@@ -661,8 +661,16 @@ public final class AttributionJob {
     return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
-  private static String newRunId(String jobName) {
-    return jobName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + RUN_ID_TIME.format(Instant.now()) + "-"
+  /**
+   * {@code <job name>-<UTC time>-<4 hex digits>}, always a valid run id: a job name that starts
+   * with a digit gets a {@code run_} prefix, and a long one is cut short.
+   */
+  static String newRunId(String jobName) {
+    String name = jobName.replaceAll("[^A-Za-z0-9_-]", "_");
+    if (!name.matches("[A-Za-z].*")) {
+      name = "run_" + name;
+    }
+    return name.substring(0, Math.min(name.length(), 160)) + "-" + RUN_ID_TIME.format(Instant.now()) + "-"
         + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
   }
 }
