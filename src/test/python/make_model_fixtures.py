@@ -46,6 +46,18 @@ class SingleOutput(nn.Module):
         return self.linear(x)[:, 0]
 
 
+class OutputAs(nn.Module):
+    """The linear model with its outputs cast to another floating dtype, as some exporters do."""
+
+    def __init__(self, dtype: torch.dtype):
+        super().__init__()
+        self.linear = Linear()
+        self.dtype = dtype
+
+    def forward(self, x):
+        return self.linear(x).to(self.dtype)
+
+
 def mlp():
     return nn.Sequential(
         nn.Linear(6, 8),
@@ -123,6 +135,14 @@ def main():
     with open(OUT / "mlp_bn_dropout_reference.json", "w") as f:
         json.dump(reference(scripted), f, indent=1)
         f.write("\n")
+
+    # After the MLP, whose random weights and reference inputs these would otherwise change
+    # (every nn.Linear draws its initial weights). The same weights in float64: the model takes
+    # and returns float64 tensors.
+    torch.jit.script(Linear().double().eval()).save(str(OUT / "linear_float64.pt"))
+    for dtype, name in [(torch.float64, "float64"), (torch.float16, "float16"),
+                        (torch.bfloat16, "bfloat16")]:
+        torch.jit.script(OutputAs(dtype).eval()).save(str(OUT / f"linear_{name}_output.pt"))
 
 
 if __name__ == "__main__":
