@@ -140,6 +140,9 @@ def main():
     # (every nn.Linear draws its initial weights). The same weights in float64: the model takes
     # and returns float64 tensors.
     torch.jit.script(Linear().double().eval()).save(str(OUT / "linear_float64.pt"))
+    # Frozen, the weights become constants: a float64 model with no parameters to tell its dtype.
+    torch.jit.freeze(torch.jit.script(Linear().double().eval())).save(
+        str(OUT / "linear_float64_frozen.pt"))
     for dtype, name in [(torch.float64, "float64"), (torch.float16, "float16"),
                         (torch.bfloat16, "bfloat16")]:
         torch.jit.script(OutputAs(dtype).eval()).save(str(OUT / f"linear_{name}_output.pt"))
