@@ -2,6 +2,7 @@ package org.attribution.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,15 +13,13 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -57,7 +56,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   static final int MIN_CALL_ROWS = 32;
 
   private final String name;
-  private final ZooModel<NDList, NDList> model;
+  private final Model model;
   private final PtSymbolBlock block;
   private final OutputTransform transform;
   private final int inputWidth;
@@ -70,7 +69,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private boolean closed;
 
   private TorchScriptModel(
-      String name, ZooModel<NDList, NDList> model, OutputTransform transform, int inputWidth) {
+      String name, Model model, OutputTransform transform, int inputWidth) {
     this.name = name;
     this.model = model;
     this.block = (PtSymbolBlock) model.getBlock();
@@ -113,23 +112,17 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       String name, byte[] bytes, Device device, OutputTransform transform, int inputWidth) {
-    Path dir;
+    Path file = null;
     try {
-      dir = Files.createTempDirectory("attribution-model-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
-    }
-    // A directory of its own: DJL resolves model files by name inside the model's directory,
-    // so in a shared one it could pick up another load's file.
-    Path file = dir.resolve("model.pt");
-    try {
+      file = Files.createTempFile("attribution-model-", ".pt");
       Files.write(file, bytes);
       return load(name, file, device, transform, inputWidth);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
     } finally {
-      deleteQuietly(file);
-      deleteQuietly(dir);
+      if (file != null) {
+        deleteQuietly(file);
+      }
     }
   }
 
@@ -140,29 +133,23 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
           "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
     }
     if (!Files.isRegularFile(file)) {
-      // DJL would only say that no model matches its criteria.
+      // DJL would say that it found no .pt file in a directory of that name.
       throw new IllegalArgumentException("Cannot load model " + name + ": no file at " + file);
     }
     EngineSettings.preferOffline();
-    Criteria<NDList, NDList> criteria =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(file)
-            .optEngine(ENGINE)
-            .optDevice(device)
-            // Without it the weights load as inference tensors, and backward through them
-            // fails ("Inference tensors cannot be saved for backward").
-            .optOption("trainParam", "true")
-            .build();
-    ZooModel<NDList, NDList> model;
+    // Not through DJL's Criteria: its loader never closes a model whose file fails to load, and
+    // DJL's finalizer then warns that the model "was not closed explicitly".
+    Model model = Model.newInstance(name, device, ENGINE);
     try {
-      model = criteria.loadModel();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
-    } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
-      throw new IllegalArgumentException("Cannot load model " + name + ": " + reason(e), e);
-    }
-    try {
+      try {
+        // Without trainParam the weights load as inference tensors, and backward through them
+        // fails ("Inference tensors cannot be saved for backward").
+        model.load(file, null, Map.of("trainParam", "true"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
+      } catch (MalformedModelException | EngineException e) {
+        throw new IllegalArgumentException("Cannot load model " + name + ": " + reason(e), e);
+      }
       // trainParam makes DJL leave the weights trainable; frozen, backward computes only the
       // input gradient and concurrent calls never accumulate into shared weight gradients.
       model.getBlock().freezeParameters(true);
