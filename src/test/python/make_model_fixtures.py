@@ -5,7 +5,9 @@ Run with Debian's interpreter, which has torch installed:
     /usr/bin/python3 src/test/python/make_model_fixtures.py
 
 Outputs go to src/test/resources/models/. The files are committed, so this only needs running
-again when a fixture changes; the Java tests repeat the weights of the linear models.
+again when a fixture changes; the Java tests repeat the weights of the linear models. Another
+torch build writes other bytes for the same models (and draws another MLP and its reference), so
+commit only the files meant to change and restore the others with git checkout.
 """
 
 import json
