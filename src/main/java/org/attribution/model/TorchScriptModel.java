@@ -29,8 +29,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>The model takes one tensor {@code [rows, inputWidth]} and returns one tensor {@code [rows,
  * outputs]}, or {@code [rows]} for a single output. Rows travel as float32; a model that takes
- * float64 (exporters often keep float64 weights) gets them as float64 and returns its gradients
- * as float32, and outputs of any floating dtype are read as float32. Which input dtype the model
+ * float64 (exporters often keep float64 weights) gets them as float64, and its gradients come
+ * back as float32. Outputs of any floating dtype are read as float32. Which input dtype the model
  * takes is found once, when it loads ({@link #inputType()}). It always runs in the mode it was
  * saved in (eval: BatchNorm uses its running statistics, Dropout is off), also when
  * computing gradients, so {@link #gradient} sees the same function as {@link #forward}.
