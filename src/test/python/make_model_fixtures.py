@@ -5,7 +5,9 @@ Run with Debian's interpreter, which has torch installed:
     /usr/bin/python3 src/test/python/make_model_fixtures.py
 
 Outputs go to src/test/resources/models/. The files are committed, so this only needs running
-again when a fixture changes; the Java tests repeat the weights of the linear models.
+again when a fixture changes; the Java tests repeat the weights of the linear models. Another
+torch build writes other bytes for the same models (and draws another MLP and its reference), so
+commit only the files meant to change and restore the others with git checkout.
 """
 
 import json
@@ -44,6 +46,18 @@ class SingleOutput(nn.Module):
 
     def forward(self, x):
         return self.linear(x)[:, 0]
+
+
+class OutputAs(nn.Module):
+    """The linear model with its outputs cast to another floating dtype, as some exporters do."""
+
+    def __init__(self, dtype: torch.dtype):
+        super().__init__()
+        self.linear = Linear()
+        self.dtype = dtype
+
+    def forward(self, x):
+        return self.linear(x).to(self.dtype)
 
 
 def mlp():
@@ -123,6 +137,17 @@ def main():
     with open(OUT / "mlp_bn_dropout_reference.json", "w") as f:
         json.dump(reference(scripted), f, indent=1)
         f.write("\n")
+
+    # After the MLP, whose random weights and reference inputs these would otherwise change
+    # (every nn.Linear draws its initial weights). The same weights in float64: the model takes
+    # and returns float64 tensors.
+    torch.jit.script(Linear().double().eval()).save(str(OUT / "linear_float64.pt"))
+    # Frozen, the weights become constants: a float64 model with no parameters to tell its dtype.
+    torch.jit.freeze(torch.jit.script(Linear().double().eval())).save(
+        str(OUT / "linear_float64_frozen.pt"))
+    for dtype, name in [(torch.float64, "float64"), (torch.float16, "float16"),
+                        (torch.bfloat16, "bfloat16")]:
+        torch.jit.script(OutputAs(dtype).eval()).save(str(OUT / f"linear_{name}_output.pt"))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package org.attribution.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,14 +13,13 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -27,9 +27,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * A TorchScript model run through DJL's PyTorch engine, as a {@link ModelFunction}.
  *
- * <p>The model takes one float32 tensor {@code [rows, inputWidth]} and returns one float32
- * tensor {@code [rows, outputs]}, or {@code [rows]} for a single output. It always runs in the
- * mode it was saved in (eval: BatchNorm uses its running statistics, Dropout is off), also when
+ * <p>The model takes one tensor {@code [rows, inputWidth]} and returns one tensor {@code [rows,
+ * outputs]}, or {@code [rows]} for a single output. Rows travel as float32; a model that takes
+ * float64 (exporters often keep float64 weights) gets them as float64, and its gradients come
+ * back as float32. Outputs of any floating dtype are read as float32. Which input dtype the model
+ * takes is found once, when it loads ({@link #inputType()}). It always runs in the mode it was
+ * saved in (eval: BatchNorm uses its running statistics, Dropout is off), also when
  * computing gradients, so {@link #gradient} sees the same function as {@link #forward}.
  *
  * <p>Each call works in its own child {@link NDManager} scope, closed before the call returns;
@@ -53,10 +56,11 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   static final int MIN_CALL_ROWS = 32;
 
   private final String name;
-  private final ZooModel<NDList, NDList> model;
+  private final Model model;
   private final PtSymbolBlock block;
   private final OutputTransform transform;
   private final int inputWidth;
+  private final DataType inputType;
   private final int outputWidth;
   // Calls share the read lock; close() takes the write lock so it never frees a model that
   // another thread (a task still running at JVM shutdown) is using.
@@ -65,13 +69,15 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private boolean closed;
 
   private TorchScriptModel(
-      String name, ZooModel<NDList, NDList> model, OutputTransform transform, int inputWidth) {
+      String name, Model model, OutputTransform transform, int inputWidth) {
     this.name = name;
     this.model = model;
     this.block = (PtSymbolBlock) model.getBlock();
     this.transform = transform;
     this.inputWidth = inputWidth;
-    this.outputWidth = probeOutputWidth();
+    Signature signature = probe();
+    this.inputType = signature.inputType();
+    this.outputWidth = signature.outputWidth();
     ReadWriteLock lock = new ReentrantReadWriteLock();
     this.callLock = lock.readLock();
     this.closeLock = lock.writeLock();
@@ -86,7 +92,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * @param inputWidth columns of one input row; TorchScript does not record it, so the caller
    *     states it and loading checks that the model runs on a row of that width
    * @throws IllegalArgumentException if the file is not a TorchScript model that maps float32
-   *     rows of {@code inputWidth} to float32 outputs
+   *     or float64 rows of {@code inputWidth} to floating-point outputs
    * @throws UncheckedIOException if the file cannot be read
    */
   public static TorchScriptModel load(
@@ -106,23 +112,17 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       String name, byte[] bytes, Device device, OutputTransform transform, int inputWidth) {
-    Path dir;
+    Path file = null;
     try {
-      dir = Files.createTempDirectory("attribution-model-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
-    }
-    // A directory of its own: DJL resolves model files by name inside the model's directory,
-    // so in a shared one it could pick up another load's file.
-    Path file = dir.resolve("model.pt");
-    try {
+      file = Files.createTempFile("attribution-model-", ".pt");
       Files.write(file, bytes);
       return load(name, file, device, transform, inputWidth);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
     } finally {
-      deleteQuietly(file);
-      deleteQuietly(dir);
+      if (file != null) {
+        deleteQuietly(file);
+      }
     }
   }
 
@@ -133,29 +133,23 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
           "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
     }
     if (!Files.isRegularFile(file)) {
-      // DJL would only say that no model matches its criteria.
+      // DJL would say that it found no .pt file in a directory of that name.
       throw new IllegalArgumentException("Cannot load model " + name + ": no file at " + file);
     }
     EngineSettings.preferOffline();
-    Criteria<NDList, NDList> criteria =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(file)
-            .optEngine(ENGINE)
-            .optDevice(device)
-            // Without it the weights load as inference tensors, and backward through them
-            // fails ("Inference tensors cannot be saved for backward").
-            .optOption("trainParam", "true")
-            .build();
-    ZooModel<NDList, NDList> model;
+    // Not through DJL's Criteria: its loader never closes a model whose file fails to load, and
+    // DJL's finalizer then warns that the model "was not closed explicitly".
+    Model model = Model.newInstance(name, device, ENGINE);
     try {
-      model = criteria.loadModel();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
-    } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
-      throw new IllegalArgumentException("Cannot load model " + name + ": " + reason(e), e);
-    }
-    try {
+      try {
+        // Without trainParam the weights load as inference tensors, and backward through them
+        // fails ("Inference tensors cannot be saved for backward").
+        model.load(file, null, Map.of("trainParam", "true"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
+      } catch (MalformedModelException | EngineException e) {
+        throw new IllegalArgumentException("Cannot load model " + name + ": " + reason(e), e);
+      }
       // trainParam makes DJL leave the weights trainable; frozen, backward computes only the
       // input gradient and concurrent calls never accumulate into shared weight gradients.
       model.getBlock().freezeParameters(true);
@@ -166,45 +160,78 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     }
   }
 
-  /** Runs one zero row to learn the output width and to check the model fits its contract. */
-  private int probeOutputWidth() {
+  /** What loading learns by running the model: the input dtype it takes, its output width. */
+  private record Signature(DataType inputType, int outputWidth) {}
+
+  /**
+   * Runs one zero row in each input dtype the model may take until one runs, to learn that dtype
+   * and the output width and to check the model fits its contract. A model that runs in none
+   * fails with the error of the dtype tried first.
+   */
+  private Signature probe() {
+    List<DataType> types = inputTypesToTry();
+    EngineException first = null;
     try (NDManager scope = model.getNDManager().newSubManager()) {
-      NDList result;
-      try {
-        result = IValueUtils.forward(block, new NDList(scope.zeros(new Shape(1, inputWidth))), false);
-      } catch (EngineException e) {
-        throw new IllegalArgumentException(
-            "Cannot load model " + name + ": it does not run on a float32 row of width "
-                + inputWidth + ": " + reason(e), e);
+      for (DataType type : types) {
+        try {
+          NDArray row = scope.zeros(new Shape(1, inputWidth), type);
+          return new Signature(type, outputWidthOf(IValueUtils.forward(block, new NDList(row), false)));
+        } catch (EngineException e) {
+          if (first == null) {
+            first = e;
+          }
+        }
       }
-      if (result.size() != 1) {
-        throw new IllegalArgumentException(
-            "Cannot load model " + name + ": expected one output tensor, got " + result.size());
-      }
-      NDArray output = result.get(0);
-      if (output.getDataType() != DataType.FLOAT32) {
-        throw new IllegalArgumentException(
-            "Cannot load model " + name + ": expected float32 outputs, got "
-                + output.getDataType());
-      }
-      Shape shape = output.getShape();
-      int width;
-      if (shape.dimension() == 1 && shape.get(0) == 1) {
-        width = 1;
-      } else if (shape.dimension() == 2 && shape.get(0) == 1) {
-        width = Math.toIntExact(shape.get(1));
-      } else {
-        throw new IllegalArgumentException(
-            "Cannot load model " + name + ": expected output shape [rows, outputs] or [rows], got "
-                + shape + " for one row");
-      }
-      if (width == 1 && transform == OutputTransform.SOFTMAX) {
-        throw new IllegalArgumentException(
-            "Cannot load model " + name + ": softmax over a single output is always 1; use "
-                + OutputTransform.SIGMOID.id() + " or " + OutputTransform.IDENTITY.id());
-      }
-      return width;
     }
+    throw new IllegalArgumentException(
+        "Cannot load model " + name + ": it does not run on a " + types.get(0) + " row of width "
+            + inputWidth + ": " + reason(first), first);
+  }
+
+  /**
+   * float32 and float64, the rows' own float32 first unless the model has float64 weights: such
+   * a model almost always takes float64, and trying that first spares a failing call and makes a
+   * model that fits neither (a wrong width) fail with the error of the dtype it was made for.
+   * The other dtype stays a fallback for models with no parameters, such as frozen ones, whose
+   * weights are constants.
+   */
+  private List<DataType> inputTypesToTry() {
+    boolean float64Weights = block.getParameters().values().stream()
+        .anyMatch(parameter -> parameter.getArray().getDataType() == DataType.FLOAT64);
+    return float64Weights
+        ? List.of(DataType.FLOAT64, DataType.FLOAT32)
+        : List.of(DataType.FLOAT32, DataType.FLOAT64);
+  }
+
+  private int outputWidthOf(NDList result) {
+    if (result.size() != 1) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": expected one output tensor, got " + result.size());
+    }
+    NDArray output = result.get(0);
+    // DJL's PyTorch binding cannot name bfloat16: such outputs come back as unknown.
+    DataType type = output.getDataType();
+    if (!type.isFloating() && type != DataType.UNKNOWN) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": expected floating-point outputs, got " + type);
+    }
+    Shape shape = output.getShape();
+    int width;
+    if (shape.dimension() == 1 && shape.get(0) == 1) {
+      width = 1;
+    } else if (shape.dimension() == 2 && shape.get(0) == 1) {
+      width = Math.toIntExact(shape.get(1));
+    } else {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": expected output shape [rows, outputs] or [rows], got "
+              + shape + " for one row");
+    }
+    if (width == 1 && transform == OutputTransform.SOFTMAX) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": softmax over a single output is always 1; use "
+              + OutputTransform.SIGMOID.id() + " or " + OutputTransform.IDENTITY.id());
+    }
+    return width;
   }
 
   @Override
@@ -215,6 +242,14 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   @Override
   public int outputWidth() {
     return outputWidth;
+  }
+
+  /**
+   * The dtype the model takes its rows in, found at load: {@link DataType#FLOAT32} or {@link
+   * DataType#FLOAT64}.
+   */
+  public DataType inputType() {
+    return inputType;
   }
 
   /** The transform applied to the model's outputs. */
@@ -265,9 +300,12 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
         // Rows are independent, so one backward of every row's selected output (seeded with
         // ones) gives each row its own gradient. No GradientCollector: DJL allows one per JVM.
         JniUtils.backward(
-            (PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape()), false, false);
+            (PtNDArray) selected,
+            (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
+            false,
+            false);
         if (targetOutputs != null) {
-          selected.toByteBuffer(true).asFloatBuffer().get(targetOutputs, 0, rows);
+          floats(selected).get(targetOutputs, 0, rows);
         }
         return floatsOf(x.getGradient(), rows * inputWidth);
       } finally {
@@ -283,7 +321,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * create(float[])} would stage every call's rows in a fresh direct buffer that only a later
    * garbage collection frees: with calls of tens of MB and little other garbage, those pile up
    * between collections and each new one maps fresh pages (up to 65% of a model-only run's CPU
-   * went to the kernel).
+   * went to the kernel). A float64 model gets the float32 rows converted by libtorch, exactly.
    */
   private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows) {
     Shape shape = new Shape(callRows, inputWidth);
@@ -295,7 +333,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     for (int r = rows; r < callRows; r++) {
       values.put(inputs, 0, inputWidth);
     }
-    return device.isGpu() ? host.toDevice(device, false) : host;
+    return (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
   }
 
   /**
@@ -304,8 +342,16 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   private static float[] floatsOf(NDArray array, int count) {
     float[] out = new float[count];
-    array.toByteBuffer(true).asFloatBuffer().get(out);
+    floats(array).get(out);
     return out;
+  }
+
+  /**
+   * The tensor's values as float32: read in place when they are, else from a float32 copy (a
+   * float64 model's outputs and input gradients), rounded to nearest as a Java cast would.
+   */
+  private static FloatBuffer floats(NDArray array) {
+    return array.toType(DataType.FLOAT32, false).toByteBuffer(true).asFloatBuffer();
   }
 
   private NDManager openScope() {
@@ -316,7 +362,9 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   }
 
   /**
-   * The raw outputs of {@code x} as {@code [rows, outputWidth]}.
+   * The raw outputs of {@code x} as {@code [rows, outputWidth]}, in float32 or float64: the
+   * transform runs in the outputs' dtype, and DJL's half-precision softmax and sigmoid would
+   * need dtypes its PyTorch binding cannot name (bfloat16), so narrower outputs are widened.
    *
    * @param recordGraph whether to record the graph for backward; either way the module stays
    *     in eval mode, unlike {@code Block.forward(..., training=true)}, which switches it to
@@ -328,6 +376,12 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       output = IValueUtils.forward(block, new NDList(x), recordGraph).get(0);
     } catch (EngineException e) {
       throw new IllegalStateException("Cannot run model " + name + ": " + reason(e), e);
+    }
+    DataType type = output.getDataType();
+    if (type != DataType.FLOAT32 && type != DataType.FLOAT64) {
+      // Widened by type promotion, a product with a float32 one, because DJL's toType records
+      // no gradient. Exact: every float16 and bfloat16 value is a float32 value.
+      output = output.mul(x.getManager().ones(new Shape(1, 1)));
     }
     long rows = x.getShape().get(0);
     Shape shape = output.getShape();

@@ -69,18 +69,25 @@ class LinearModelJobTest {
     data = spark.createDataFrame(rows, schema);
   }
 
+  /** Every row: the background mean is the data mean. */
+  static final String EVERY_ROW = "{source: sample, size: 1000}";
+
   static JobConfig config(String method) {
-    return config(method, "{source: sample, size: 1000}");
+    return config(method, EVERY_ROW);
   }
 
   static JobConfig config(String method, String background) {
+    return config(method, background, ModelFixtures.LINEAR);
+  }
+
+  static JobConfig config(String method, String background, String model) {
     String yaml = """
         input: {path: unused, id_column: id}
         features: {columns: [x0, x1, x2, x3]}
         model: {path: %s}
         target: {mode: all}
         output: {path: %s, per_row: true}
-        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve(method + background.hashCode()));
+        """.formatted(ModelFixtures.path(model), dir.resolve(model + method + background.hashCode()));
     String methodYaml = switch (method) {
       case "integrated_gradients" -> "{name: integrated_gradients, baseline: mean, steps: 4}";
       // Expected gradients is exact for a linear model once every background row is used equally.
@@ -110,6 +117,21 @@ class LinearModelJobTest {
       data.write().mode("overwrite").parquet(dir.resolve("background.parquet").toString());
     }
     check("kernel_shap", AttributionJob.builder(spark).config(config("kernel_shap", background)).input(data).execute());
+  }
+
+  /**
+   * A float64 copy of the model gets float64 rows and hands back float64 outputs and gradients,
+   * which the job reads as float32: exactly the float32 model's here, where every value is exact
+   * in float32, so the attributions are the closed form and the importance is the same.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"integrated_gradients", "kernel_shap"})
+  void aFloat64ModelGivesTheFloat32ModelsImportance(String method) {
+    AttributionResult float64 = AttributionJob.builder(spark)
+        .config(config(method, EVERY_ROW, ModelFixtures.LINEAR_FLOAT64)).input(data).execute();
+    check(method, float64);
+    AttributionResult float32 = AttributionJob.builder(spark).config(config(method)).input(data).execute();
+    assertEquals(float32.importance().rows(), float64.importance().rows());
   }
 
   /** The k-means background, and so every number of the run, is the same however the input is partitioned. */

@@ -19,6 +19,24 @@ public final class ModelFixtures {
   /** {@code linear_single_output.pt}: output 0 of {@link #LINEAR}, shape [N]. */
   static final String LINEAR_SINGLE_OUTPUT = "linear_single_output.pt";
 
+  /** {@code linear_float64.pt}: {@link #LINEAR} in float64, weights, input and output. */
+  public static final String LINEAR_FLOAT64 = "linear_float64.pt";
+
+  /**
+   * {@code linear_float64_frozen.pt}: {@link #LINEAR_FLOAT64} frozen, so its weights are
+   * constants and it has no parameters.
+   */
+  static final String LINEAR_FLOAT64_FROZEN = "linear_float64_frozen.pt";
+
+  /** {@code linear_float64_output.pt}: {@link #LINEAR} with its float32 outputs cast to float64. */
+  static final String LINEAR_FLOAT64_OUTPUT = "linear_float64_output.pt";
+
+  /** {@code linear_float16_output.pt}: {@link #LINEAR} with its outputs cast to float16. */
+  static final String LINEAR_FLOAT16_OUTPUT = "linear_float16_output.pt";
+
+  /** {@code linear_bfloat16_output.pt}: {@link #LINEAR} with its outputs cast to bfloat16. */
+  static final String LINEAR_BFLOAT16_OUTPUT = "linear_bfloat16_output.pt";
+
   /** {@code mlp_bn_dropout.pt}: 6 -> 8 -> BatchNorm1d -> Tanh -> Dropout(0.5) -> 3, eval mode. */
   static final String MLP = "mlp_bn_dropout.pt";
 
