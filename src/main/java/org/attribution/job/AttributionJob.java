@@ -53,7 +53,7 @@ import org.attribution.data.Vocabularies;
 import org.attribution.method.CoalitionEvaluator;
 import org.attribution.method.ExactShapley;
 import org.attribution.model.DeviceChoice;
-import org.attribution.model.ModelFunction;
+import org.attribution.model.TorchScriptModel;
 import org.attribution.output.AuditTables;
 import org.attribution.output.HtmlReport;
 import org.attribution.output.ReportData;
@@ -175,7 +175,7 @@ public final class AttributionJob {
    * the features and the input's schema all fit.
    */
   private record Checked(RunStore store, ModelArtifact artifact, FeatureEncoder encoder, int threads,
-      ModelSpec modelSpec, ModelFunction driverModel, Dataset<Row> input, long inputRows) {}
+      ModelSpec modelSpec, TorchScriptModel driverModel, Dataset<Row> input, long inputRows) {}
 
   /**
    * Checks everything that can fail before the data is explained: the output directory, the model
@@ -198,7 +198,7 @@ public final class AttributionJob {
     if (config.method() instanceof ExactShapleyConfig) {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
     }
-    ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
+    TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
     Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
     StructType schema = input.schema();
     encoder.checkSchema(schema);
@@ -249,9 +249,10 @@ public final class AttributionJob {
         : null;
     valid = spread(valid);
 
-    ModelFunction driverModel = checked.driverModel();
+    TorchScriptModel driverModel = checked.driverModel();
     int outputs = driverModel.outputWidth();
-    int budgetRows = budgetRows(config.execution(), encoder.width(), outputs);
+    int budgetRows = budgetRows(config.execution(), encoder.width(), outputs,
+        driverModel.inputType().getNumOfBytes());
     int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
     MethodFactory methods = new MethodFactory(config.method(), baseline,
         background == null ? null : jsc().broadcast(background.background()),
@@ -409,7 +410,8 @@ public final class AttributionJob {
         AuditTables.SCHEMA_VERSION, runId, datasetName(), started.toString(), Instant.now().toString(), spark.version(),
         config,
         new RunManifest.Model(config.model().name(), artifact.path(), artifact.sha256(), artifact.bytes().length,
-            checked.encoder().width(), prepared.outputs(), config.model().output()),
+            checked.encoder().width(), checked.driverModel().inputType().toString(), prepared.outputs(),
+            config.model().output()),
         checked.encoder().playerNames(), checked.encoder().width(),
         new RunManifest.Execution(prepared.batchRows(), prepared.maxEvaluationRows(), checked.threads(),
             prepared.methods().evaluationsPerRow(), prepared.plan().evaluations(), prepared.plan().estimatedSeconds(),
@@ -590,11 +592,14 @@ public final class AttributionJob {
   /**
    * The most rows per model call the memory budget allows. The estimate per evaluated row counts
    * the input, its gradient, the method's interpolation buffers and activations of a few times the
-   * input width; a model with much wider hidden layers needs a smaller budget or explicit batch
-   * rows.
+   * input width, in the model's own floating type; a model with much wider hidden layers needs a
+   * smaller budget or explicit batch rows (and a call that runs out of memory all the same is
+   * split).
+   *
+   * @param bytesPerValue the size of the model's floating type: 4 for float32, 8 for float64
    */
-  static int budgetRows(ExecutionConfig execution, int width, int outputs) {
-    long bytesPerRow = (long) Float.BYTES * (8L * width + 4L * outputs);
+  static int budgetRows(ExecutionConfig execution, int width, int outputs, int bytesPerValue) {
+    long bytesPerRow = (long) bytesPerValue * (8L * width + 4L * outputs);
     long rows = execution.memoryBudgetMb() * 1024L * 1024L / bytesPerRow;
     return (int) Math.max(1, Math.min(MAX_EVALUATION_ROWS, rows));
   }

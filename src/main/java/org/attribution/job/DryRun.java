@@ -2,7 +2,7 @@ package org.attribution.job;
 
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.TargetConfig;
-import org.attribution.model.ModelFunction;
+import org.attribution.model.TorchScriptModel;
 
 /**
  * Loads the model on the driver and runs one row through it before any Spark stage, so that a
@@ -19,8 +19,8 @@ final class DryRun {
    * @return the model as loaded on the driver
    * @throws InvalidJobException naming the mismatch
    */
-  static ModelFunction check(ModelSpec spec, ModelArtifact artifact, TargetConfig target) {
-    ModelFunction model;
+  static TorchScriptModel check(ModelSpec spec, ModelArtifact artifact, TargetConfig target) {
+    TorchScriptModel model;
     try {
       model = ExecutorModels.get(spec, artifact::bytes, null);
     } catch (InvalidJobException e) {

@@ -7,7 +7,7 @@ import org.apache.spark.resource.ResourceInformation;
 import org.attribution.model.DeviceChoice;
 import org.attribution.model.EngineSettings;
 import org.attribution.model.ModelCache;
-import org.attribution.model.ModelFunction;
+import org.attribution.model.TorchScriptModel;
 import org.attribution.model.OutputTransform;
 
 /**
@@ -26,7 +26,7 @@ final class ExecutorModels {
    * @param task the running task, or null on the driver, which checks the model on the CPU unless
    *     it has a GPU of its own
    */
-  static ModelFunction get(ModelSpec spec, Supplier<byte[]> bytes, TaskContext task) {
+  static TorchScriptModel get(ModelSpec spec, Supplier<byte[]> bytes, TaskContext task) {
     // Thread counts only take effect before the engine starts, so set them before any load.
     EngineSettings.configureThreads(spec.threadsPerTask(), 1);
     EngineSettings.checkFlavor();

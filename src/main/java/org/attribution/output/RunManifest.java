@@ -64,11 +64,14 @@ public record RunManifest(
    * @param sha256 SHA-256 of its bytes
    * @param sizeBytes file size
    * @param inputWidth encoded input width
+   * @param inputType the floating type the model takes, found when it loaded ({@code float32} or
+   *     {@code float64}); the job's float32 rows are converted to it exactly
    * @param outputWidth number of outputs
    * @param output the transform applied before explaining
    */
   public record Model(
-      String name, String path, String sha256, long sizeBytes, int inputWidth, int outputWidth, String output) {}
+      String name, String path, String sha256, long sizeBytes, int inputWidth, String inputType, int outputWidth,
+      String output) {}
 
   /**
    * Batch sizes and threads as resolved.

@@ -16,9 +16,11 @@ class BatchSizingTest {
   @Test
   void theDefaultBudgetAllowsCallsOfTheCapForTheSampleModel() {
     // 256 MiB / (4 bytes x (8 x 119 + 4 x 2)) = 69,905 rows, capped.
-    assertEquals(AttributionJob.MAX_EVALUATION_ROWS, AttributionJob.budgetRows(execution(null, null, null), 119, 2));
+    assertEquals(AttributionJob.MAX_EVALUATION_ROWS, AttributionJob.budgetRows(execution(null, null, null), 119, 2, 4));
     // 16 MiB / 3,840 bytes.
-    assertEquals(4369, AttributionJob.budgetRows(execution(16, null, null), 119, 2));
+    assertEquals(4369, AttributionJob.budgetRows(execution(16, null, null), 119, 2, 4));
+    // A float64 model's values take twice the memory: half the rows.
+    assertEquals(2184, AttributionJob.budgetRows(execution(16, null, null), 119, 2, 8));
   }
 
   @Test

@@ -132,6 +132,10 @@ class LinearModelJobTest {
     check(method, float64);
     AttributionResult float32 = AttributionJob.builder(spark).config(config(method)).input(data).execute();
     assertEquals(float32.importance().rows(), float64.importance().rows());
+    assertEquals("float64", float64.manifest().model().inputType());
+    assertEquals("float32", float32.manifest().model().inputType());
+    assertEquals(float32.manifest().execution().maxEvaluationRows(), float64.manifest().execution().maxEvaluationRows(),
+        "the CPU's call size, not the budget's");
   }
 
   /** The k-means background, and so every number of the run, is the same however the input is partitioned. */
