@@ -18,9 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -37,7 +35,6 @@ import org.attribution.config.Defaults;
 import org.attribution.config.DriftConfig;
 import org.attribution.config.ExactShapleyConfig;
 import org.attribution.config.ExecutionConfig;
-import org.attribution.config.InputConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigValidator;
@@ -150,10 +147,10 @@ public final class AttributionJob {
       // Model problems are found before the input is touched: only vector features need the
       // data to know the model's input width.
       ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
-      Dataset<Row> vectorInput = config.features().vectorColumn() != null ? readNormalisedInput() : null;
+      JobInput vectorInput = config.features().vectorColumn() != null ? readInput() : null;
       FeatureEncoder encoder = FeatureEncoder.build(
           config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
-          () -> vectorWidth(vectorInput));
+          () -> vectorWidth(vectorInput.rows()));
       int threads = threadsPerTask(config.execution());
       ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
           config.model().device(), encoder.width(), threads);
@@ -162,9 +159,9 @@ public final class AttributionJob {
       }
       ModelFunction driverModel = DryRun.check(modelSpec, artifact, config.target());
       int outputs = driverModel.outputWidth();
-      Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
+      JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);
+      Dataset<Row> input = jobInput.rows();
       StructType schema = input.schema();
-      encoder.checkSchema(schema);
       List<String> segments = config.segmentBy();
       segments.forEach(column -> requireColumn(schema, column, "segment_by"));
       if (input.isEmpty()) {
@@ -173,7 +170,7 @@ public final class AttributionJob {
       timings.put("validate", elapsedMs(t0));
 
       long t1 = System.nanoTime();
-      Column reason = encoder.rejectReason();
+      Column reason = jobInput.rejectReason(encoder);
       Column rowId = RowIds.column(config.input().idColumn(), schema);
       List<Column> encodedSelect = new ArrayList<>();
       encodedSelect.add(rowId.as("row_id"));
@@ -186,7 +183,7 @@ public final class AttributionJob {
       float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
       BackgroundSets.Built background = config.method().usesBackground()
           ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
-              in -> FeatureEncoder.normalise(read(in), config.features()))
+              in -> JobInput.read(spark, in, config.features()).wellFormedRows())
           : null;
       valid = spread(valid);
       timings.put("baseline", elapsedMs(t1));
@@ -415,31 +412,9 @@ public final class AttributionJob {
     return "`" + column.replace("`", "``") + "`";
   }
 
-  private Dataset<Row> readNormalisedInput() {
-    return FeatureEncoder.normalise(readInput(), config.features());
-  }
-
-  private Dataset<Row> readInput() {
-    return providedInput != null ? providedInput : read(config.input());
-  }
-
-  private Dataset<Row> read(InputConfig in) {
-    try {
-      if (in.table() != null) {
-        return spark.table(in.table());
-      }
-      DataFrameReader reader = spark.read().format(in.format()).options(in.options());
-      if (in.schema() != null) {
-        reader = reader.schema(in.schema());
-      }
-      return reader.load(in.path());
-    } catch (Exception e) {
-      if (e instanceof AnalysisException || e.getCause() instanceof AnalysisException) {
-        String source = in.table() != null ? "table " + in.table() : in.path();
-        throw new InvalidJobException("Cannot read input " + source + ": " + firstLine(e.getMessage()), e);
-      }
-      throw e;
-    }
+  private JobInput readInput() {
+    return providedInput != null ? JobInput.of(providedInput, config.features())
+        : JobInput.read(spark, config.input(), config.features());
   }
 
   private int vectorWidth(Dataset<Row> input) {
@@ -515,10 +490,6 @@ public final class AttributionJob {
 
   private static long elapsedMs(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   private static String newRunId(String jobName) {

@@ -43,8 +43,12 @@ class BadInputTest {
   static SparkSession spark;
   static final AtomicInteger jobsStarted = new AtomicInteger();
 
+  /** Starts counting jobs; other test classes that use {@link #run} call it too, and it counts once. */
   @BeforeAll
-  static void countJobs() {
+  static synchronized void countJobs() {
+    if (spark != null) {
+      return;
+    }
     spark = SparkTestSession.get();
     spark.sparkContext().addSparkListener(new SparkListener() {
       @Override
@@ -56,6 +60,11 @@ class BadInputTest {
 
   /** A valid job file for the sample, with {@code replacements} applied as (from, to) pairs. */
   static Path jobFile(String name, String... replacements) throws Exception {
+    return jobFile(dir, name, replacements);
+  }
+
+  /** {@link #jobFile(String, String...)} written to {@code dir}, with its output there too. */
+  static Path jobFile(Path dir, String name, String... replacements) throws Exception {
     String yaml = """
         job_name: bad-input
         input: {path: %s, id_column: loan_id}
