@@ -140,6 +140,10 @@ final class JobInput {
       if (rows.isEmpty()) {
         throw new InvalidJobException("Cannot explain " + csv.input().path() + ": it has no rows", e);
       }
+      if (encoder.numericFeaturesAsText(dataSchema).isEmpty()) {
+        // A missing column or another type: the data cannot say more than the schema did.
+        throw e;
+      }
       JobInput input = canInferAgain() ? inferredFromWellFormedLines() : this;
       try {
         encoder.checkSchema(input.dataSchema);
