@@ -1,7 +1,6 @@
 package org.attribution.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import org.attribution.aggregate.QualityStats;
 import org.attribution.aggregate.TargetQuality;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
-import org.attribution.config.JobConfigLoader;
 import org.attribution.config.JobConfigValidator;
 import org.attribution.job.AttributionJob;
 import org.attribution.job.AttributionResult;
@@ -50,8 +48,9 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-j", "--job"}, required = true, description = "The YAML job file.")
-  Path job;
+  @Option(names = {"-j", "--job"}, required = true,
+      description = "The YAML job file: a path, a Hadoop URI, or the name of a file shipped with --files.")
+  String job;
 
   @Option(names = "--input", description = "Overrides input.path.")
   String input;
@@ -120,7 +119,7 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides()));
+    JobConfig config = JobConfigValidator.validate(JobFileSource.load(job, allOverrides()));
     PrintWriter out = spec.commandLine().getOut();
     if (validateOnly) {
       out.println("Job file " + job + " is valid.");
