@@ -89,9 +89,13 @@ public final class AttributionCli implements Callable<Integer> {
   @Option(names = "--validate-only", description = "Check the job file and stop, without starting Spark.")
   boolean validateOnly;
 
-  /** Runs the command line and exits the JVM with its exit code. */
+  /** Runs the command line and exits the JVM with its exit code unless that is 0, when it just returns. */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    // YARN's cluster-mode ApplicationMaster counts any System.exit, even 0, as a failed attempt (and retries it).
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 
   /** Runs the command line, writing to the given streams; returns the exit code. */
