@@ -26,8 +26,9 @@ work=$root/target/cluster-test
 home=$root/target/spark-home
 mvn=(${MVN:-mvn} -B -q)
 
+# Progress goes to stderr; PASS and FAIL lines to stdout.
 log() { echo "cluster-test: $*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
+die() { echo "FAIL $*"; exit 1; }
 
 # --- The job jar and the comparison program -------------------------------------------------
 jar=$(ls target/spark-attribution-*-job.jar 2>/dev/null | head -n 1 || true)
@@ -80,6 +81,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Waits up to $3 seconds for the extended regex $2 in file $1; prints the first matching line.
 await() {
@@ -97,6 +100,21 @@ job_options_for() {
     --set "features.vocabulary_file=$root/data-sample/vocabulary.json" --output "$work/out/$1" --run-id "$1")
 }
 
+# --- The cluster, which starts while the local runs go ------------------------------------------
+"$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 0 --webui-port 0 \
+  >"$work/logs/master.log" 2>&1 &
+pids+=($!)
+line=$(await "$work/logs/master.log" 'Starting Spark master at spark://127\.0\.0\.1:[0-9]+' 120) \
+  || die "the Master did not start (see $work/logs/master.log)"
+master=spark://${line##*spark://}
+for n in 1 2; do
+  mkdir -p "$work/workers/$n"
+  "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --port 0 --webui-port 0 \
+    --cores 1 --memory 2g --work-dir "$work/workers/$n" "$master" >"$work/logs/worker-$n.log" 2>&1 &
+  pids+=($!)
+done
+worker_pids=("${pids[1]}" "${pids[2]}")
+
 # --- Local-mode runs: what every cluster run must write ------------------------------------------
 # The job jar on Spark's own jars, Spark's first as on a cluster; two tasks at a time, one libtorch
 # thread each, as on the two one-core executors.
@@ -112,29 +130,17 @@ local_run() {
 local_run local-ig conf/lending-club-ig.yaml
 local_run local-shap conf/lending-club-shap.yaml
 
-# --- The cluster ----------------------------------------------------------------------------------
-"$spark_class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 0 --webui-port 0 \
-  >"$work/logs/master.log" 2>&1 &
-pids+=($!)
-line=$(await "$work/logs/master.log" 'Starting Spark master at spark://127\.0\.0\.1:[0-9]+' 120) \
-  || die "the Master did not start (see $work/logs/master.log)"
-master=spark://${line##*spark://}
-for n in 1 2; do
-  mkdir -p "$work/workers/$n"
-  "$spark_class" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --port 0 --webui-port 0 \
-    --cores 1 --memory 2g --work-dir "$work/workers/$n" "$master" >"$work/logs/worker-$n.log" 2>&1 &
-  pids+=($!)
-done
-worker_pids=("${pids[1]}" "${pids[2]}")
 for n in 1 2; do
   await "$work/logs/worker-$n.log" 'Successfully registered with master' 120 >/dev/null \
     || die "Worker $n did not register with the Master (see $work/logs/worker-$n.log)"
 done
 log "cluster up: $master, two Workers with one core and 2 GiB each"
 
+# Submits run $1 in deploy mode $2 with job file $3 and any further job options.
 submit() {
   local name=$1 mode=$2 job=$3
   job_options_for "$name"
+  job_options+=("${@:4}")
   SPARK_SUBMIT=$root/src/test/cluster/spark-submit MASTER=$master DEPLOY_MODE=$mode \
     SPARK_CONF="--driver-memory 1g --executor-memory 1g --conf spark.ui.enabled=false
       --conf spark.executorEnv.DJL_CACHE_DIR=$DJL_CACHE_DIR" \
@@ -147,6 +153,21 @@ cluster_run() {
 }
 cluster_run client-ig client conf/lending-club-ig.yaml
 cluster_run cluster-ig cluster conf/lending-club-ig.yaml
+
+# --- A job that cannot run fails its submission ---------------------------------------------------
+# In client mode the job's exit code (2) is spark-submit's; in standalone cluster mode spark-submit
+# itself exits 0 and submit.sh reads the driver's final state (FAILED: 1).
+refused_run() {
+  local name=$1 mode=$2 want=$3 status=0
+  submit "$name" "$mode" conf/lending-club-ig.yaml --set method.steps=0 || status=$?
+  if [[ $status == "$want" ]]; then
+    echo "PASS $name: submit.sh exited with $status for a job file that cannot run"
+  else
+    die "$name: submit.sh exited with $status, not $want, for a job file that cannot run (see $work/logs/$name.err)"
+  fi
+}
+refused_run refused-client-mode client 2
+refused_run refused-cluster-mode cluster 1
 
 # --- An executor lost in the middle of a run ------------------------------------------------------
 # The driver prints the plan (to stderr) just before the explain stage; a few seconds later both
@@ -176,5 +197,5 @@ java -Xmx1g @conf/java17-spark.args -Dlog4j2.configurationFile=conf/log4j2-local
   integrated-gradients-client-mode "$work/out/local-ig" "$work/out/client-ig" \
   integrated-gradients-cluster-mode "$work/out/local-ig" "$work/out/cluster-ig" \
   kernel-shap-client-mode-executor-killed "$work/out/local-shap" "$work/out/client-shap-killed" \
-  2>"$work/logs/compare.err" || die "the tables differ (see above and $work/logs/compare.err)"
-log "PASS: every table of every cluster run is the local run's, in $SECONDS s"
+  2>"$work/logs/compare.err" || die "cluster runs: their tables differ from the local runs' (see above and $work/logs/compare.err)"
+echo "PASS cluster-test: every table of every cluster run is the local run's, in $SECONDS s"
