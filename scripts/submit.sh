@@ -12,6 +12,8 @@
 #   MASTER         --master                       (default: yarn)
 #   DEPLOY_MODE    --deploy-mode                  (default: cluster)
 #   SPARK_CONF     extra spark-submit arguments, e.g. "--properties-file conf/spark-gpu.conf"
+#   SPARK_LINE     the cluster's Spark: 4.0 (Scala 2.13) or 3.5 (Scala 2.12)   (default: 4.0);
+#                  3.5 submits target/spark-3.5/spark-attribution-*-spark3.5-job.jar
 #
 # Executors unpack libtorch into DJL_CACHE_DIR (default ~/.djl.ai); it must be writable there.
 # For GPU executors see conf/spark-gpu.conf: libtorch with CUDA must be installed on the
@@ -20,17 +22,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $# -lt 1 ]]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  # The header comment above, however long it grows.
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" >&2
   exit 2
 fi
 job_file=$1
 shift
 [[ -f "$job_file" ]] || { echo "submit.sh: no such job file: $job_file" >&2; exit 2; }
 
-jar=$(ls target/spark-attribution-*-job.jar 2>/dev/null | head -n 1 || true)
+case ${SPARK_LINE:-4.0} in
+  4.0) jars=target/spark-attribution-*-job.jar profile= ;;
+  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5 ;;
+  *) echo "submit.sh: SPARK_LINE is 4.0 or 3.5, not $SPARK_LINE" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+jar=$(ls $jars 2>/dev/null | head -n 1 || true)
 if [[ -z "$jar" ]]; then
-  mvn -B -q -DskipTests package
-  jar=$(ls target/spark-attribution-*-job.jar | head -n 1)
+  mvn -B -q -DskipTests ${profile:+"$profile"} package
+  # shellcheck disable=SC2086
+  jar=$(ls $jars | head -n 1)
 fi
 
 # In cluster mode the driver runs on a node that only has what --files shipped, under its base name.
