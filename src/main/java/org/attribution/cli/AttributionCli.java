@@ -1,7 +1,6 @@
 package org.attribution.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import org.attribution.aggregate.QualityStats;
 import org.attribution.aggregate.TargetQuality;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
-import org.attribution.config.JobConfigLoader;
 import org.attribution.config.JobConfigValidator;
 import org.attribution.job.AttributionJob;
 import org.attribution.job.AttributionResult;
@@ -54,8 +52,9 @@ public final class AttributionCli implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = {"-j", "--job"}, required = true, description = "The YAML job file.")
-  Path job;
+  @Option(names = {"-j", "--job"}, required = true,
+      description = "The YAML job file: a path, a Hadoop URI, or the name of a file shipped with --files.")
+  String job;
 
   @Option(names = "--input", description = "Overrides input.path.")
   String input;
@@ -111,9 +110,13 @@ public final class AttributionCli implements Callable<Integer> {
     this.sessions = sessions;
   }
 
-  /** Runs the command line and exits the JVM with its exit code. */
+  /** Runs the command line and exits the JVM with its exit code unless that is 0, when it just returns. */
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    // YARN's cluster-mode ApplicationMaster counts any System.exit, even 0, as a failed attempt (and retries it).
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 
   /** Runs the command line, writing to the given streams; returns the exit code. */
@@ -149,7 +152,7 @@ public final class AttributionCli implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     // Spark takes seconds to start here and may wait in a queue on a cluster: whatever needs no
     // data (the job file, the run id, --top) is refused before that.
-    JobConfig config = JobConfigValidator.validate(JobConfigLoader.load(job, allOverrides(), err::println));
+    JobConfig config = JobConfigValidator.validate(JobFileSource.load(job, allOverrides(), err::println));
     if (runId != null) {
       RunStore.checkRunId(runId);
     }

@@ -225,12 +225,16 @@ public final class FeatureEncoder implements Serializable {
   /**
    * Checks that the input has every feature column with a type this encoder can read.
    *
-   * @throws InvalidJobException naming the first column that is missing or of the wrong type
+   * @throws InvalidJobException naming the first column that is missing or of the wrong type; when
+   *     that is a numeric feature of type string, naming every such column
    */
   public void checkSchema(StructType schema) {
     for (Feature feature : features) {
       String column = feature.column();
       DataType type = typeOf(schema, column);
+      if (feature.kind() == Feature.Kind.NUMERIC && type instanceof StringType) {
+        throw new InvalidJobException(NumbersAsText.message(numericFeaturesAsText(schema)));
+      }
       boolean fits = switch (feature.kind()) {
         case NUMERIC -> type instanceof NumericType;
         case CATEGORICAL -> type instanceof StringType || type instanceof NumericType || type instanceof BooleanType;
@@ -247,6 +251,15 @@ public final class FeatureEncoder implements Serializable {
             + type.simpleString() + ", expected " + expected);
       }
     }
+  }
+
+  /** The numeric features whose column in {@code schema} has type string, in feature order. */
+  public List<String> numericFeaturesAsText(StructType schema) {
+    return features.stream()
+        .filter(f -> f.kind() == Feature.Kind.NUMERIC && schema.getFieldIndex(f.column()).isDefined()
+            && schema.apply(f.column()).dataType() instanceof StringType)
+        .map(Feature::column)
+        .toList();
   }
 
   /**

@@ -23,9 +23,7 @@ import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -43,7 +41,6 @@ import org.attribution.config.Defaults;
 import org.attribution.config.DriftConfig;
 import org.attribution.config.ExactShapleyConfig;
 import org.attribution.config.ExecutionConfig;
-import org.attribution.config.InputConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigValidator;
@@ -175,7 +172,7 @@ public final class AttributionJob {
    * the features and the input's schema all fit.
    */
   private record Checked(RunStore store, ModelArtifact artifact, FeatureEncoder encoder, int threads,
-      ModelSpec modelSpec, TorchScriptModel driverModel, Dataset<Row> input, long inputRows) {}
+      ModelSpec modelSpec, TorchScriptModel driverModel, JobInput jobInput, Dataset<Row> input, long inputRows) {}
 
   /**
    * Checks everything that can fail before the data is explained: the output directory, the model
@@ -188,10 +185,10 @@ public final class AttributionJob {
     store.checkOwnership();
     store.checkWritable(runId);
     ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
-    Dataset<Row> vectorInput = config.features().vectorColumn() != null ? readNormalisedInput() : null;
+    JobInput vectorInput = config.features().vectorColumn() != null ? readInput() : null;
     FeatureEncoder encoder = FeatureEncoder.build(
         config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
-        () -> vectorWidth(vectorInput));
+        () -> vectorWidth(vectorInput.rows()));
     int threads = threadsPerTask(config.execution());
     ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
         config.model().device(), encoder.width(), threads);
@@ -199,9 +196,9 @@ public final class AttributionJob {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
     }
     TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
-    Dataset<Row> input = vectorInput != null ? vectorInput : readNormalisedInput();
+    JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);
+    Dataset<Row> input = jobInput.rows();
     StructType schema = input.schema();
-    encoder.checkSchema(schema);
     config.segmentBy().forEach(column -> requireColumn(schema, column, "segment_by"));
     // Cheap for Parquet and tables (row counts are in the metadata); the plan and progress need
     // it, and it spares the rejects pass a scan of the whole input when every row was explained.
@@ -209,7 +206,7 @@ public final class AttributionJob {
     if (inputRows == 0) {
       throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
     }
-    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, input, inputRows);
+    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, jobInput, input, inputRows);
   }
 
   /**
@@ -232,7 +229,7 @@ public final class AttributionJob {
     FeatureEncoder encoder = checked.encoder();
     List<String> segments = config.segmentBy();
     StructType schema = checked.input().schema();
-    Column reason = encoder.rejectReason();
+    Column reason = checked.jobInput().rejectReason(encoder);
     Column rowId = RowIds.column(config.input().idColumn(), schema);
     List<Column> encodedSelect = new ArrayList<>();
     encodedSelect.add(rowId.as("row_id"));
@@ -245,7 +242,7 @@ public final class AttributionJob {
     float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
     BackgroundSets.Built background = config.method().usesBackground()
         ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
-            in -> FeatureEncoder.normalise(read(in), config.features()))
+            in -> JobInput.read(spark, in, config.features()).wellFormedRows())
         : null;
     valid = spread(valid);
 
@@ -545,31 +542,9 @@ public final class AttributionJob {
     }
   }
 
-  private Dataset<Row> readNormalisedInput() {
-    return FeatureEncoder.normalise(readInput(), config.features());
-  }
-
-  private Dataset<Row> readInput() {
-    return providedInput != null ? providedInput : read(config.input());
-  }
-
-  private Dataset<Row> read(InputConfig in) {
-    try {
-      if (in.table() != null) {
-        return spark.table(in.table());
-      }
-      DataFrameReader reader = spark.read().format(in.format()).options(in.options());
-      if (in.schema() != null) {
-        reader = reader.schema(in.schema());
-      }
-      return reader.load(in.path());
-    } catch (Exception e) {
-      if (e instanceof AnalysisException || e.getCause() instanceof AnalysisException) {
-        String source = in.table() != null ? "table " + in.table() : in.path();
-        throw new InvalidJobException("Cannot read input " + source + ": " + firstLine(e.getMessage()), e);
-      }
-      throw e;
-    }
+  private JobInput readInput() {
+    return providedInput != null ? JobInput.of(providedInput, config.features())
+        : JobInput.read(spark, config.input(), config.features());
   }
 
   private int vectorWidth(Dataset<Row> input) {
@@ -660,10 +635,6 @@ public final class AttributionJob {
 
   private static long elapsedMs(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   /**

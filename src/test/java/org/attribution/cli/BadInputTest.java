@@ -63,6 +63,11 @@ class BadInputTest {
 
   /** A valid job file for the sample, with {@code replacements} applied as (from, to) pairs. */
   static Path jobFile(String name, String... replacements) throws Exception {
+    return jobFile(dir, name, replacements);
+  }
+
+  /** {@link #jobFile(String, String...)} written to {@code dir}, with its output there too. */
+  static Path jobFile(Path dir, String name, String... replacements) throws Exception {
     String yaml = """
         job_name: bad-input
         input: {path: %s, id_column: loan_id}
