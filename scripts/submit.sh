@@ -17,6 +17,8 @@
 #   DEPLOY_MODE    --deploy-mode: client or cluster (default: cluster)
 #   SPARK_CONF     extra spark-submit arguments, e.g. "--properties-file conf/spark-gpu.conf";
 #                  they come after this script's --conf settings, so a --conf there wins
+#   SPARK_LINE     the cluster's Spark: 4.0 (Scala 2.13) or 3.5 (Scala 2.12) (default: 4.0);
+#                  3.5 submits target/spark-3.5/spark-attribution-*-spark3.5-job.jar
 #
 # The job exits 0 when done, 2 when the job as given cannot run, 3 when it is done but the drift
 # gate failed, 1 otherwise. What each cluster manager needs, and what comes back:
@@ -68,10 +70,17 @@ if [[ ! $job_file =~ ^[A-Za-z][A-Za-z0-9+.-]+:/ ]]; then
   [[ $mode == cluster ]] && job_arg=$(basename "$job_file")
 fi
 
-jar=$(ls target/spark-attribution-*-job.jar 2>/dev/null | head -n 1 || true)
+case ${SPARK_LINE:-4.0} in
+  4.0) jars=target/spark-attribution-*-job.jar profile= ;;
+  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5 ;;
+  *) echo "submit.sh: SPARK_LINE is 4.0 or 3.5, not $SPARK_LINE" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+jar=$(ls $jars 2>/dev/null | head -n 1 || true)
 if [[ -z "$jar" ]]; then
-  mvn -B -q -DskipTests package
-  jar=$(ls target/spark-attribution-*-job.jar | head -n 1)
+  mvn -B -q -DskipTests ${profile:+"$profile"} package
+  # shellcheck disable=SC2086
+  jar=$(ls $jars | head -n 1)
 fi
 
 settings=(--conf spark.driver.extraJavaOptions=-Dai.djl.offline=true

@@ -12,8 +12,13 @@ import java.util.regex.Pattern;
  */
 public final class JsonErrors {
 
-  /** How Jackson writes a location inside a message, e.g. where an unclosed list started. */
-  private static final Pattern LOCATION = Pattern.compile("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]");
+  /**
+   * How Jackson writes a location inside a message, e.g. where an unclosed list started. Its
+   * source description can hold any text: Jackson before 2.16 (Spark 3.5 ships 2.15) puts the
+   * parsed text there, brackets and all: {@code [Source: (byte[])"<the text>"; line: 1, column: 10]}.
+   */
+  private static final Pattern LOCATION =
+      Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]", Pattern.DOTALL);
 
   private JsonErrors() {}
 

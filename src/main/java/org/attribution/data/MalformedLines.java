@@ -15,7 +15,6 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.catalyst.csv.CSVOptions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Says why Spark's CSV reader could not read a line: it splits into more or fewer fields than the
@@ -86,8 +85,13 @@ public final class MalformedLines implements UDF2<String, Row, String> {
   }
 
   private CSVOptions csvOptions() {
+    // Built with updated(), which Scala 2.12 and 2.13 share: their Java converters differ, and
+    // the job builds for both (Spark 3.5 and 4.0).
+    scala.collection.immutable.Map<String, String> parameters = scala.collection.immutable.Map$.MODULE$.empty();
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      parameters = parameters.updated(option.getKey(), option.getValue());
+    }
     // The time zone only matters for timestamps, which splitting a line never parses.
-    return new CSVOptions(scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(options)), false,
-        "UTC");
+    return new CSVOptions(parameters, false, "UTC");
   }
 }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
@@ -98,8 +99,10 @@ public final class NumbersAsText {
         .map(c -> struct(lit(c).as("column"), col(FeatureEncoder.quoted(c)).cast("string").as("value")))
         .toArray(Column[]::new);
     Column value = col("pair.value");
+    // SQL's try_cast, since Column.try_cast is new in Spark 4.0 and the job builds for 3.5 too.
+    Column asDouble = expr("try_cast(pair.value AS DOUBLE)");
     List<Row> found = rows.select(explode(array(pairs)).as("pair"))
-        .filter(value.isNotNull().and(value.try_cast("double").isNull()))
+        .filter(value.isNotNull().and(asDouble.isNull()))
         .groupBy(col("pair.column").as("column"), value.as("value")).agg(count(lit(1)).as("n"))
         .withColumn("rank", row_number().over(Window.partitionBy("column").orderBy(desc("n"), col("value"))))
         .withColumn("distinct", count(lit(1)).over(Window.partitionBy("column")))

@@ -12,7 +12,6 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Prints how far a long run is, every few seconds, on the driver: rows explained, model
@@ -103,8 +102,13 @@ final class Progress implements AutoCloseable {
 
     @Override
     public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-      for (var task : CollectionConverters.asJava(update.accumUpdates())) {
-        for (AccumulableInfo info : CollectionConverters.asJava(task._4())) {
+      // Scala's own iterators, not a converter: the updates are a scala.collection.Seq on Scala
+      // 2.12 and an immutable one on 2.13, whose converters live in different classes; both
+      // have the same iterator, so this source compiles for either Spark line.
+      for (var tasks = update.accumUpdates().iterator(); tasks.hasNext(); ) {
+        var task = tasks.next();
+        for (var infos = task._4().iterator(); infos.hasNext(); ) {
+          AccumulableInfo info = infos.next();
           if (info.id() == accumulatorId && info.update().isDefined()) {
             latest.put((Long) task._1(), ((Number) info.update().get()).longValue());
           }
