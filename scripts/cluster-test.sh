@@ -2,12 +2,13 @@
 # Runs the job on a real Spark standalone cluster on this machine and checks that it writes what a
 # local run writes.
 #
-#   scripts/cluster-test.sh
+#   scripts/cluster-test.sh                  # the Spark 4.0 job jar on a Spark 4.0 cluster
+#   SPARK_LINE=3.5 scripts/cluster-test.sh   # the Spark 3.5 job jar on a Spark 3.5 cluster
 #
-# Builds a Spark home from the project's own Spark dependencies (target/spark-home/jars, kept
-# between runs), starts a Master and two Workers with one core each on 127.0.0.1, and submits
-# the job jar through scripts/submit.sh: Integrated Gradients (conf/lending-club-ig.yaml) in
-# client and in cluster deploy mode, and Kernel SHAP (conf/lending-club-shap.yaml, with 256
+# Builds a Spark home from the project's own Spark dependencies (target/spark-home/jars, or
+# target/spark-3.5/spark-home/jars, kept between runs), starts a Master and two Workers with one
+# core each on 127.0.0.1, and submits the job jar through scripts/submit.sh: Integrated Gradients
+# (conf/lending-club-ig.yaml) in client and in cluster deploy mode, and Kernel SHAP (conf/lending-club-shap.yaml, with 256
 # coalitions per row instead of 512) in client mode with one executor killed (kill -9) in the
 # middle of its explain stage. (In cluster mode the driver takes one Worker's core, leaving one
 # executor: Kernel SHAP would take twice as long there.) Every table of each run is compared
@@ -17,30 +18,39 @@
 # failure; stops every process it started, by process id, however it ends.
 #
 # Needs the job jar and the test classes (mvn -B verify, or mvn -B -DskipTests package, builds
-# them; this script runs the latter when they are missing or older than the sources). Outputs
-# and logs are under target/cluster-test/. MVN overrides the Maven command (e.g. MVN="mvn -o").
+# them, with -Pspark-3.5 for Spark 3.5; this script runs the latter when they are missing or older
+# than the sources). Outputs and logs are under target/cluster-test/ (target/spark-3.5/...).
+# MVN overrides the Maven command (e.g. MVN="mvn -o").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-work=$root/target/cluster-test
-home=$root/target/spark-home
-mvn=(${MVN:-mvn} -B -q)
+# Each Spark line builds into its own directory with its own Maven profile (pom.xml).
+export SPARK_LINE=${SPARK_LINE:-4.0}
+case $SPARK_LINE in
+  4.0) build=target; profile=(); jar_glob='spark-attribution-*-job.jar'; pom_section() { cat pom.xml; } ;;
+  3.5) build=target/spark-3.5; profile=(-Pspark-3.5); jar_glob='spark-attribution-*-spark3.5-job.jar'
+       pom_section() { sed -n '/<id>spark-3.5<\/id>/,/<\/profile>/p' pom.xml; } ;;
+  *) echo "cluster-test: SPARK_LINE must be 4.0 or 3.5, not $SPARK_LINE" >&2; exit 2 ;;
+esac
+work=$root/$build/cluster-test
+home=$root/$build/spark-home
+mvn=(${MVN:-mvn} -B -q "${profile[@]}")
 
 # Progress goes to stderr; PASS and FAIL lines to stdout.
 log() { echo "cluster-test: $*" >&2; }
 die() { echo "FAIL $*"; exit 1; }
 
 # --- The job jar and the comparison program -------------------------------------------------
-jar=$(ls target/spark-attribution-*-job.jar 2>/dev/null | head -n 1 || true)
-if [[ -z $jar || ! -f target/test-classes/org/attribution/cluster/CompareOutputs.class \
+jar=$(ls $build/$jar_glob 2>/dev/null | head -n 1 || true)
+if [[ -z $jar || ! -f $build/test-classes/org/attribution/cluster/CompareOutputs.class \
       || -n $(find src pom.xml -newer "$jar" -type f -print -quit) ]]; then
   log "building the job jar and the test classes (mvn -DskipTests package)"
   "${mvn[@]}" -DskipTests package
-  jar=$(ls target/spark-attribution-*-job.jar | head -n 1)
+  jar=$(ls $build/$jar_glob | head -n 1)
 fi
 
 # --- A Spark home: the Spark the project builds against, with its runtime dependencies -----------
-pom_value() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" pom.xml | head -n 1; }
+pom_value() { pom_section | sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" | head -n 1; }
 if [[ ! -f $home/jars.done || pom.xml -nt $home/jars.done || src/test/cluster/pom.xml -nt $home/jars.done ]]; then
   log "building a Spark $(pom_value spark.version) home in $home from the local Maven repository"
   rm -rf "$home"
@@ -198,7 +208,7 @@ log "cluster run client-shap-killed done in $((SECONDS - start)) s"
 
 # --- Every table against the local run's ----------------------------------------------------------
 java -Xmx1g @conf/java17-spark.args -Dlog4j2.configurationFile=conf/log4j2-local.properties \
-  -cp "target/test-classes:$home/jars/*" org.attribution.cluster.CompareOutputs \
+  -cp "$build/test-classes:$home/jars/*" org.attribution.cluster.CompareOutputs \
   integrated-gradients-client-mode "$work/out/local-ig" "$work/out/client-ig" \
   integrated-gradients-cluster-mode "$work/out/local-ig" "$work/out/cluster-ig" \
   kernel-shap-client-mode-executor-killed "$work/out/local-shap" "$work/out/client-shap-killed" \
