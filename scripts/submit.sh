@@ -70,9 +70,13 @@ if [[ ! $job_file =~ ^[A-Za-z][A-Za-z0-9+.-]+:/ ]]; then
   [[ $mode == cluster ]] && job_arg=$(basename "$job_file")
 fi
 
+driver_options=-Dai.djl.offline=true
 case ${SPARK_LINE:-4.0} in
   4.0) jars=target/spark-attribution-*-job.jar profile= ;;
-  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5 ;;
+  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5
+       # Spark 3.5 opens Java 17's modules for executors and a client-mode driver, but not for a
+       # driver that a standalone Worker starts in cluster mode: it fails in StorageUtils.
+       driver_options+=" $(tr '\n' ' ' < conf/java17-spark.args)" ;;
   *) echo "submit.sh: SPARK_LINE is 4.0 or 3.5, not $SPARK_LINE" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086
@@ -83,7 +87,7 @@ if [[ -z "$jar" ]]; then
   jar=$(ls $jars | head -n 1)
 fi
 
-settings=(--conf spark.driver.extraJavaOptions=-Dai.djl.offline=true
+settings=(--conf "spark.driver.extraJavaOptions=$driver_options"
           --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true)
 case $master in
   spark://*) settings+=(--conf spark.standalone.submit.waitAppCompletion=true) ;;
