@@ -172,7 +172,13 @@ public final class AttributionJob {
    * the features and the input's schema all fit.
    */
   private record Checked(RunStore store, ModelArtifact artifact, FeatureEncoder encoder, int threads,
-      ModelSpec modelSpec, TorchScriptModel driverModel, JobInput jobInput, Dataset<Row> input, long inputRows) {}
+      ModelSpec modelSpec, TorchScriptModel driverModel, JobInput jobInput, long inputRows) {
+
+    /** The input's rows, with the malformed-line column for CSV input. */
+    Dataset<Row> input() {
+      return jobInput.rows();
+    }
+  }
 
   /**
    * Checks everything that can fail before the data is explained: the output directory, the model
@@ -206,7 +212,7 @@ public final class AttributionJob {
     if (inputRows == 0) {
       throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
     }
-    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, jobInput, input, inputRows);
+    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, jobInput, inputRows);
   }
 
   /**
@@ -280,7 +286,7 @@ public final class AttributionJob {
    * @param perRowTable the staged per-row table; null when not written
    * @param modelRejects (row id, reason) of rows with results that are not finite; null for none
    * @param summaries the tasks' results, kept until the model rejects are written; null with a
-   *     per-row table
+   *     per-row table or without model rejects
    * @param counters what the tasks counted
    */
   private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
@@ -330,8 +336,13 @@ public final class AttributionJob {
       ImportanceSummary importance = GlobalImportance.summarise(
           GlobalImportance.mergeByGroup(summaries.flatMap(s -> s.partials().iterator())),
           features, segments, config.segmentMinRows());
-      Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
-          : spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()), ModelRejects.schema(idType));
+      if (importance.nonFiniteRows() == 0) {
+        // No model rejects to write: nothing needs the kept results any longer.
+        summaries.unpersist(false);
+        return new Explained(importance, null, null, null, counters);
+      }
+      Dataset<Row> modelRejects = spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()),
+          ModelRejects.schema(idType));
       return new Explained(importance, null, modelRejects, summaries, counters);
     }
   }

@@ -263,10 +263,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int players = result.players();
       int rejectedRow = -1;
       for (int e = 0; e < explained; e++) {
+        double gap = result.gap(e);
         accumulator.add(targets[e], target.nameOf(targets[e]), segmentValues[source[e]], result.outputs()[e],
-            result.references()[e], result.gap(e), result.values(), e * players);
-        String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], result.values(),
-            e * players, features);
+            result.references()[e], gap, result.values(), e * players);
+        String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], gap,
+            result.values(), e * players, features);
         if (reason != null && source[e] != rejectedRow) {
           rejectedRow = source[e];
           rejects.add(RowFactory.create(ids[rejectedRow], reason));

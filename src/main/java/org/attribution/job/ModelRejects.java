@@ -34,13 +34,21 @@ final class ModelRejects {
   private ModelRejects() {}
 
   /**
-   * Why a result is not usable, or null when it is: the first of its output, its reference and
-   * its attributions that is not finite.
+   * Why a result is not usable, or null when it is. The rule is the one the statistics use to
+   * leave a result out ({@link org.attribution.aggregate.ResultSums#add}): its output or its
+   * completeness gap is not finite. The reason names the first of the output, the reference and
+   * the attributions that is not finite; only the attributions are looked at one by one, and only
+   * for a result that is rejected.
    *
+   * @param gap the result's completeness gap, which any non-finite reference or attribution makes
+   *     non-finite too
    * @param attributions the result's attributions, one per feature from {@code offset}
    */
-  static String reason(int target, double prediction, double reference, double[] attributions, int offset,
-      List<String> features) {
+  static String reason(int target, double prediction, double reference, double gap, double[] attributions,
+      int offset, List<String> features) {
+    if (Double.isFinite(prediction) && Double.isFinite(gap)) {
+      return null;
+    }
     if (!Double.isFinite(prediction)) {
       return "model output is " + kind(prediction) + " for target " + target;
     }
@@ -54,7 +62,7 @@ final class ModelRejects {
             + " for target " + target;
       }
     }
-    return null;
+    return "model output is finite but its attributions sum to more than a double holds for target " + target;
   }
 
   /** Whether a reject reason is one of this class's, for counting the model's share. */
@@ -83,6 +91,7 @@ final class ModelRejects {
     int target = schema.fieldIndex("target");
     int prediction = schema.fieldIndex("prediction");
     int reference = schema.fieldIndex("reference");
+    int gap = schema.fieldIndex("completeness_gap");
     int[] featureAt = features.stream().mapToInt(f -> schema.fieldIndex(ResultSchema.column(f))).toArray();
     FlatMapFunction<Iterator<Row>, Row> rejects = rows -> {
       List<Row> found = new ArrayList<>();
@@ -92,8 +101,8 @@ final class ModelRejects {
         for (int f = 0; f < featureAt.length; f++) {
           values[f] = row.getDouble(featureAt[f]);
         }
-        String reason = reason(row.getInt(target), row.getDouble(prediction), row.getDouble(reference), values, 0,
-            features);
+        String reason = reason(row.getInt(target), row.getDouble(prediction), row.getDouble(reference),
+            row.getDouble(gap), values, 0, features);
         if (reason != null) {
           found.add(RowFactory.create(row.get(id), reason));
         }
