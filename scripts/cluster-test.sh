@@ -8,7 +8,9 @@
 # Builds a Spark home from the project's own Spark dependencies (target/spark-home/jars, or
 # target/spark-3.5/spark-home/jars, kept between runs), starts a Master and two Workers with one
 # core each on 127.0.0.1, and submits the job jar through scripts/submit.sh: Integrated Gradients
-# (conf/lending-club-ig.yaml) in client and in cluster deploy mode, and Kernel SHAP (conf/lending-club-shap.yaml, with 256
+# (conf/lending-club-ig.yaml) in client and in cluster deploy mode (and in cluster mode again with
+# output.format=delta: Delta's jars shipped by submit.sh, its session settings added by a driver
+# that a Worker started), and Kernel SHAP (conf/lending-club-shap.yaml, with 256
 # coalitions per row instead of 512) in client mode with one executor killed (kill -9) in the
 # middle of its explain stage. (In cluster mode the driver takes one Worker's core, leaving one
 # executor: Kernel SHAP would take twice as long there.) Every table of each run is compared
@@ -168,6 +170,9 @@ cluster_run() {
 }
 cluster_run client-ig client conf/lending-club-ig.yaml
 cluster_run cluster-ig cluster conf/lending-club-ig.yaml
+# Delta path tables from a cluster-mode driver: submit.sh ships Delta's jars, and the driver, which
+# a Worker starts, adds Delta's session settings itself.
+cluster_run cluster-ig-delta cluster conf/lending-club-ig.yaml --set output.format=delta
 
 # --- A job that cannot run fails its submission ---------------------------------------------------
 # In client mode the job's exit code (2) is spark-submit's; in standalone cluster mode spark-submit
@@ -211,6 +216,7 @@ java -Xmx1g @conf/java17-spark.args -Dlog4j2.configurationFile=conf/log4j2-local
   -cp "$build/test-classes:$home/jars/*" org.attribution.cluster.CompareOutputs \
   integrated-gradients-client-mode "$work/out/local-ig" "$work/out/client-ig" \
   integrated-gradients-cluster-mode "$work/out/local-ig" "$work/out/cluster-ig" \
+  integrated-gradients-cluster-mode-delta "$work/out/local-ig" "$work/out/cluster-ig-delta/delta" \
   kernel-shap-client-mode-executor-killed "$work/out/local-shap" "$work/out/client-shap-killed" \
   2>"$work/logs/compare.err" || die "cluster runs: their tables differ from the local runs' (see above and $work/logs/compare.err)"
 echo "PASS cluster-test: every table of every cluster run is the local run's, in $SECONDS s"

@@ -19,6 +19,13 @@
 #                  they come after this script's --conf settings, so a --conf there wins
 #   SPARK_LINE     the cluster's Spark: 4.0 (Scala 2.13) or 3.5 (Scala 2.12) (default: 4.0);
 #                  3.5 submits target/spark-3.5/spark-attribution-*-spark3.5-job.jar
+#   TABLE_FORMAT_JARS  where output.format iceberg or delta finds its jars, which the job jar
+#                  does not carry: bundled (default) passes the build's copies in
+#                  target/table-formats/ with --jars; packages has spark-submit fetch them from
+#                  Maven Central (--packages); provided adds nothing, for platforms that have
+#                  their own (Databricks' Delta, EMR's or Dataproc's Iceberg). The format is read
+#                  from a --set output.format=... argument, else from a local JOB_FILE's output
+#                  section; OUTPUT_FORMAT=iceberg|delta|parquet says it for a remote JOB_FILE.
 #
 # The job exits 0 when done, 2 when the job as given cannot run, 3 when it is done but the drift
 # gate failed, 1 otherwise. What each cluster manager needs, and what comes back:
@@ -72,8 +79,10 @@ fi
 
 driver_options=-Dai.djl.offline=true
 case ${SPARK_LINE:-4.0} in
-  4.0) jars=target/spark-attribution-*-job.jar profile= ;;
-  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5
+  4.0) jars=target/spark-attribution-*-job.jar profile= build=target
+       iceberg=org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0 delta=io.delta:delta-spark_2.13:4.0.0 ;;
+  3.5) jars=target/spark-3.5/spark-attribution-*-spark3.5-job.jar profile=-Pspark-3.5 build=target/spark-3.5
+       iceberg=org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.10.0 delta=io.delta:delta-spark_2.12:3.3.2
        # Spark 3.5 opens Java 17's modules for executors and a client-mode driver, but not for a
        # driver that a standalone Worker starts in cluster mode: it fails in StorageUtils.
        driver_options+=" $(tr '\n' ' ' < conf/java17-spark.args)" ;;
@@ -81,11 +90,34 @@ case ${SPARK_LINE:-4.0} in
 esac
 # shellcheck disable=SC2086
 jar=$(ls $jars 2>/dev/null | head -n 1 || true)
-if [[ -z "$jar" ]]; then
+if [[ -z "$jar" || ! -d $build/table-formats ]]; then
   mvn -B -q -DskipTests ${profile:+"$profile"} package
   # shellcheck disable=SC2086
   jar=$(ls $jars | head -n 1)
 fi
+
+# The job's output.format: the last --set of it, else the job file's output section.
+format=${OUTPUT_FORMAT:-}
+if [[ -z $format ]]; then
+  for arg in "$@"; do
+    [[ $arg =~ ^(--set=)?output\.format=([a-z]+)$ ]] && format=${BASH_REMATCH[2]}
+  done
+fi
+if [[ -z $format && -f $job_file ]]; then
+  format=$(awk '/^[^[:space:]#]/ { section = ($0 ~ /^output:/) }
+    section && match($0, /format:[[:space:]]*[a-z]+/) { v = substr($0, RSTART, RLENGTH); sub(/format:[[:space:]]*/, "", v); print v; exit }' \
+    "$job_file")
+fi
+table_format=()
+case ${format:-parquet}:${TABLE_FORMAT_JARS:-bundled} in
+  parquet:*|*:provided) ;;
+  iceberg:bundled) table_format=(--jars "$(ls $build/table-formats/iceberg-*.jar)") ;;
+  delta:bundled) table_format=(--jars "$(ls $build/table-formats/delta-*.jar | paste -sd, -)") ;;
+  iceberg:packages) table_format=(--packages "$iceberg") ;;
+  delta:packages) table_format=(--packages "$delta") ;;
+  *) echo "submit.sh: unknown output.format '$format' or TABLE_FORMAT_JARS '$TABLE_FORMAT_JARS'" \
+       "(bundled, packages or provided)" >&2; exit 2 ;;
+esac
 
 settings=(--conf "spark.driver.extraJavaOptions=$driver_options"
           --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true)
@@ -101,6 +133,7 @@ submit=("${SPARK_SUBMIT:-spark-submit}"
   --name "spark-attribution $(basename "$job_file" .yaml)"
   --class org.attribution.cli.AttributionCli
   "${files[@]}"
+  "${table_format[@]}"
   "${settings[@]}"
   ${SPARK_CONF:-}
   "$jar" --job "$job_arg" "$@")

@@ -22,6 +22,7 @@ import org.attribution.job.AttributionResult;
 import org.attribution.model.EngineSettings;
 import org.attribution.output.RunManifest;
 import org.attribution.output.RunStore;
+import org.attribution.output.TableSinks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -216,6 +217,10 @@ public final class AttributionCli implements Callable<Integer> {
     if (master != null || !submitted) {
       builder.master(master != null ? master : "local[*]");
     }
+    // The output format's settings first, so that a --conf of the same key wins.
+    SparkConf starting = new SparkConf();
+    sparkConf.forEach(starting::set);
+    TableSinks.sessionSettings(config.output(), starting).forEach(builder::config);
     sparkConf.forEach(builder::config);
     return builder.getOrCreate();
   }

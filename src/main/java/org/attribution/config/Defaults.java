@@ -49,6 +49,9 @@ public final class Defaults {
 
   public static final boolean PER_ROW = false;
 
+  /** Plain Parquet directories: readable by anything, with no catalog to set up. */
+  public static final String OUTPUT_FORMAT = "parquet";
+
   /** Below this many rows a segment's ranks are noise; it is reported unranked and flagged. */
   public static final int SEGMENT_MIN_ROWS = 30;
   public static final String DRIFT_COMPARE_TO = "previous";

@@ -245,9 +245,29 @@ public final class JobConfigValidator {
     }
   }
 
+  /** The output formats, as {@code output.format} names them. */
+  private static final List<String> OUTPUT_FORMATS = List.of("parquet", "iceberg", "delta");
+  /** Dotted parts; the last may be empty or a beginning, since the table's own name follows. */
+  private static final java.util.regex.Pattern TABLE_PREFIX =
+      java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]*\\.)*[A-Za-z0-9_]+|([A-Za-z_][A-Za-z0-9_]*\\.)+");
+
   private static void checkOutput(OutputConfig output, List<String> problems) {
     if (output == null || output.path() == null || output.path().isBlank()) {
       problems.add("'output.path' is missing");
+    }
+    if (output == null) {
+      return;
+    }
+    if (!OUTPUT_FORMATS.contains(output.format())) {
+      problems.add("'output.format' must be one of " + String.join(", ", OUTPUT_FORMATS) + ", got '" + output.format()
+          + "'");
+    } else if (output.tablePrefix() != null && output.format().equals("parquet")) {
+      problems.add("'output.table_prefix' names catalog tables, which only output.format iceberg or delta writes;"
+          + " the parquet format writes under output.path");
+    }
+    if (output.tablePrefix() != null && !TABLE_PREFIX.matcher(output.tablePrefix()).matches()) {
+      problems.add("'output.table_prefix' must be a table name's beginning, parts of letters, digits and '_'"
+          + " separated by '.' (e.g. audits.lending_club_, or glue.audits. for plain names), got '" + output.tablePrefix() + "'");
     }
   }
 

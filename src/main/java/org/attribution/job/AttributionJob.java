@@ -187,9 +187,10 @@ public final class AttributionJob {
    * the model's input width.
    */
   private Checked validate() {
-    RunStore store = new RunStore(config.output().path(), hadoopConf());
+    RunStore store = new RunStore(config.output(), spark, hadoopConf());
     store.checkOwnership();
     store.checkWritable(runId);
+    store.checkTables();
     ModelArtifact artifact = ModelArtifact.read(config.model().path(), hadoopConf());
     JobInput vectorInput = config.features().vectorColumn() != null ? readInput() : null;
     FeatureEncoder encoder = FeatureEncoder.build(
@@ -513,15 +514,15 @@ public final class AttributionJob {
     Drift.Compared now = new Drift.Compared(runId, config.method().id(), config.model().name());
     Drift.Compared earlier;
     if (drift.compareTo().equals(Defaults.DRIFT_COMPARE_TO)) {
-      earlier = store.previousRun(spark, config.jobName(), now.method(), runId).orElse(null);
+      earlier = store.previousRun(config.jobName(), now.method(), runId).orElse(null);
       if (earlier == null) {
         return null;
       }
     } else {
-      earlier = store.committedRun(spark, drift.compareTo()).orElseThrow(() -> new InvalidJobException(
+      earlier = store.committedRun(drift.compareTo()).orElseThrow(() -> new InvalidJobException(
           "Cannot compare with run '" + drift.compareTo() + "': no such run in " + store.table("runs")));
     }
-    return Drift.compare(earlier, store.overallImportance(spark, earlier.runId()), now, importance.rows(),
+    return Drift.compare(earlier, store.overallImportance(earlier.runId()), now, importance.rows(),
         drift.topK(), drift.maxRankDisagreement(), drift.maxSignificantChanges());
   }
 

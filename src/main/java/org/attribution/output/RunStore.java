@@ -5,7 +5,9 @@ import static org.apache.spark.sql.functions.col;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -13,46 +15,50 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.InvalidJobException;
+import org.attribution.config.OutputConfig;
 
 /**
- * The output directory as a history of runs.
+ * A job's outputs as a history of runs: the audit tables, in the {@link TableSink} of
+ * {@code output.format}, and each run's manifest and report as files under the output directory.
  *
- * <p>Every table lives in {@code <root>/<table>/run_date=<date>/run_id=<id>/}, so each run appends
- * its own partition and Spark, Hive or a BI tool reads the whole history as one table. A run
- * writes everything under {@code <root>/_staging/<run id>/} first and {@link #commit}s by
- * renaming: a run that dies before the commit leaves every table as it was, and a run with an id
- * that exists already replaces all of that run's partitions, in every table, with its own. The
- * {@code runs} table is renamed last, so a run listed there is complete. (Renames are atomic on
- * HDFS and local disks; on object stores they are copies, and the window is longer.)
+ * <p>A run writes everything under {@code <root>/_staging/<run id>/} first and {@link #commit}s
+ * at the end: a run that dies before the commit leaves every table as it was, and a run with an id
+ * that exists already replaces all of that run's rows, in every table, with its own. The
+ * {@code runs} table is committed last, so a run listed there is complete.
  */
 public final class RunStore {
 
   /** Tables in commit order: {@code runs} last, as the index of complete runs. */
   public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "runs");
-  /** Files kept per run, outside the tables. */
-  static final List<String> FILES = List.of("manifests", "reports");
 
-  /** Everything this job writes at the top of its output directory. */
-  static final java.util.Set<String> OWN_ENTRIES = java.util.Set.of(
-      "per_row", "rejects", "global_importance", "drift", "runs", "manifests", "reports", "_staging", "_trash");
+  /**
+   * Everything this job writes at the top of its output directory, in any format: the Parquet
+   * tables, the embedded Iceberg and Delta tables' directories, files and staging.
+   */
+  private static final Set<String> OWN_ENTRIES = Set.of("per_row", "rejects", "global_importance", "drift", "runs",
+      "iceberg", "delta", "manifests", "reports", "_staging", "_trash");
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
 
   private final String root;
   private final Configuration conf;
+  private final TableSink tables;
 
   /**
-   * @param root the output directory (any Hadoop URI)
+   * @param output where and in which format the outputs go
+   * @param spark the session that reads and writes the tables
    * @param conf the Hadoop configuration
    */
-  public RunStore(String root, Configuration conf) {
-    this.root = root.replaceAll("/+$", "");
+  public RunStore(OutputConfig output, SparkSession spark, Configuration conf) {
+    this.root = output.path().replaceAll("/+$", "");
     this.conf = conf;
+    this.tables = TableSinks.of(output, root, spark, conf);
   }
 
   /**
@@ -72,9 +78,19 @@ public final class RunStore {
     return root;
   }
 
-  /** Where a table of the whole history is. */
+  /** Where a user finds a table of the whole history: a directory or a catalog name. */
   public String table(String table) {
-    return root + "/" + table;
+    return tables.location(table);
+  }
+
+  /** How Spark SQL in this session names a table. */
+  public String sqlName(String table) {
+    return tables.sqlName(table);
+  }
+
+  /** A table's committed rows, all runs, with {@code run_date} and {@code run_id}; empty if none yet. */
+  public Optional<Dataset<Row>> read(String table) {
+    return tables.read(table);
   }
 
   /** Where a run writes a table before the commit; the rejects stay here when a run is refused. */
@@ -100,11 +116,6 @@ public final class RunStore {
   /** Where a run writes its report before the commit. */
   public String stagedReport(String runId) {
     return staged(runId, "reports") + "/" + runId + ".html";
-  }
-
-  /** Where a committed run's partition of a table is. */
-  public String partition(String table, LocalDate runDate, String runId) {
-    return table(table) + "/run_date=" + runDate + "/run_id=" + runId;
   }
 
   /**
@@ -188,31 +199,29 @@ public final class RunStore {
   }
 
   /**
-   * Makes a staged run visible: replaces every partition and file of {@code runId} with the staged
-   * ones, table by table, {@code runs} last.
+   * Refuses, before any data is read, tables this job cannot write (see {@link TableSink#check}).
+   *
+   * @throws InvalidJobException saying why
+   */
+  public void checkTables() {
+    tables.check();
+  }
+
+  /**
+   * Makes a staged run visible: every table's rows of {@code runId} replaced with the staged ones,
+   * table by table, {@code runs} last, then the manifest and the report.
    */
   public void commit(String runId, LocalDate runDate) {
     try {
       FileSystem fs = new Path(root).getFileSystem(conf);
-      Path trash = new Path(root + "/_trash/" + runId + "-" + System.nanoTime());
+      List<TableSink.Staged> staged = new ArrayList<>();
       for (String table : TABLES) {
-        for (FileStatus old : glob(fs, table(table) + "/run_date=*/run_id=" + runId)) {
-          moveInto(fs, old.getPath(), new Path(trash, table + "/" + old.getPath().getParent().getName()));
-        }
-        Path staged = new Path(staged(runId, table));
-        if (fs.exists(staged)) {
-          moveInto(fs, staged, new Path(partition(table, runDate, runId)));
-        }
+        Path path = new Path(staged(runId, table));
+        staged.add(new TableSink.Staged(table, fs.exists(path) ? path.toString() : null));
       }
-      for (String kind : FILES) {
-        Path target = new Path(kind.equals("manifests") ? manifest(runId) : report(runId));
-        Path staged = new Path(kind.equals("manifests") ? stagedManifest(runId) : stagedReport(runId));
-        if (fs.exists(staged)) {
-          fs.delete(target, false);
-          moveInto(fs, staged, target);
-        }
-      }
-      fs.delete(trash, true);
+      tables.commit(runId, runDate, staged);
+      replaceFile(fs, stagedManifest(runId), manifest(runId));
+      replaceFile(fs, stagedReport(runId), report(runId));
       fs.delete(new Path(root + "/_staging/" + runId), true);
       deleteIfEmpty(fs, new Path(root + "/_staging"));
       deleteIfEmpty(fs, new Path(root + "/_trash"));
@@ -227,21 +236,22 @@ public final class RunStore {
    * The model is not matched, by name or by SHA-256: a new model in an audit, retrained or renamed,
    * is exactly the change drift is there to show, and {@link Drift} says when the names differ.
    */
-  public Optional<Drift.Compared> previousRun(SparkSession spark, String jobName, String method, String runId) {
-    return latestRun(spark, col("job_name").equalTo(jobName).and(col("method").equalTo(method))
+  public Optional<Drift.Compared> previousRun(String jobName, String method, String runId) {
+    return latestRun(col("job_name").equalTo(jobName).and(col("method").equalTo(method))
         .and(col("run_id").notEqual(runId)));
   }
 
   /** A committed run, if it exists. */
-  public Optional<Drift.Compared> committedRun(SparkSession spark, String runId) {
-    return latestRun(spark, col("run_id").equalTo(runId));
+  public Optional<Drift.Compared> committedRun(String runId) {
+    return latestRun(col("run_id").equalTo(runId));
   }
 
-  private Optional<Drift.Compared> latestRun(SparkSession spark, Column filter) {
-    if (!exists(table("runs"))) {
+  private Optional<Drift.Compared> latestRun(Column filter) {
+    Optional<Dataset<Row>> runs = tables.read("runs");
+    if (runs.isEmpty()) {
       return Optional.empty();
     }
-    List<Row> latest = spark.read().parquet(table("runs"))
+    List<Row> latest = runs.get()
         .filter(filter)
         .orderBy(col("run_timestamp").desc(), col("run_id").desc())
         .select("run_id", "method", "model_name")
@@ -255,21 +265,12 @@ public final class RunStore {
   }
 
   /** The overall importance rows of a committed run. */
-  public List<ImportanceRow> overallImportance(SparkSession spark, String runId) {
-    return spark.read().parquet(table("global_importance"))
+  public List<ImportanceRow> overallImportance(String runId) {
+    return tables.read("global_importance").orElseThrow()
         .filter(col("run_id").equalTo(runId).and(col("segment_column").isNull()))
         .collectAsList().stream()
         .map(AuditTables::importanceOf)
         .toList();
-  }
-
-  private boolean exists(String path) {
-    try {
-      Path p = new Path(path);
-      return p.getFileSystem(conf).exists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private void delete(Path path) {
@@ -280,12 +281,15 @@ public final class RunStore {
     }
   }
 
-  private static FileStatus[] glob(FileSystem fs, String pattern) throws IOException {
-    FileStatus[] found = fs.globStatus(new Path(pattern));
-    return found == null ? new FileStatus[0] : found;
+  private static void replaceFile(FileSystem fs, String staged, String committed) throws IOException {
+    Path from = new Path(staged);
+    if (fs.exists(from)) {
+      fs.delete(new Path(committed), false);
+      moveInto(fs, from, new Path(committed));
+    }
   }
 
-  private static void moveInto(FileSystem fs, Path from, Path to) throws IOException {
+  static void moveInto(FileSystem fs, Path from, Path to) throws IOException {
     fs.mkdirs(to.getParent());
     if (!fs.rename(from, to)) {
       throw new IOException("rename of " + from + " to " + to + " failed");

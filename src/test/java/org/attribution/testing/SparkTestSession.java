@@ -28,6 +28,11 @@ public final class SparkTestSession {
           // Running tasks report their accumulators with each heartbeat: often, so that a test of
           // progress within a task takes seconds, not tens of them.
           .config("spark.executor.heartbeatInterval", "1s")
+          // Delta tables need its SQL extension and catalog, which only a new session can take.
+          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+          // Delta replays a table's log in 50 partitions by default: minutes of tiny tasks on 2 cores.
+          .config("spark.databricks.delta.snapshotPartitions", "2")
           .getOrCreate();
       session.sparkContext().setLogLevel("WARN");
     }
