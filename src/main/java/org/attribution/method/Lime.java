@@ -229,8 +229,9 @@ public final class Lime implements AttributionMethod {
       spread += pi[j] * (y[j] - meanY) * (y[j] - meanY);
     }
     System.arraycopy(beta, 0, values, offset, players);
-    // A model constant over the copies is fitted perfectly by the intercept (scikit-learn's r2_score).
-    return spread > 0 ? 1 - residual / spread : residual == 0 ? 1 : 0;
+    // A model constant over the copies is fitted by the intercept alone: beta is then zero but for
+    // the rounding of the weighted mean, and so is any residual.
+    return spread > 0 ? 1 - residual / spread : 1;
   }
 
   /**
