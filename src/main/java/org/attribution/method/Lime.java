@@ -174,6 +174,12 @@ public final class Lime implements AttributionMethod {
    */
   private double fit(boolean[] on, double[] y, double[] values, int offset) {
     int players = explainer.players();
+    if (Arrays.stream(y).allMatch(v -> v == y[0])) {
+      // The intercept alone fits a model constant over the copies; a weighted mean that rounds off
+      // y would otherwise leave coefficients and an R^2 of rounding error.
+      Arrays.fill(values, offset, offset + players, 0);
+      return 1;
+    }
     double[] pi = new double[samples];
     double total = 0;
     double meanY = 0;
@@ -229,9 +235,7 @@ public final class Lime implements AttributionMethod {
       spread += pi[j] * (y[j] - meanY) * (y[j] - meanY);
     }
     System.arraycopy(beta, 0, values, offset, players);
-    // A model constant over the copies is fitted by the intercept alone: beta is then zero but for
-    // the rounding of the weighted mean, and so is any residual.
-    return spread > 0 ? 1 - residual / spread : 1;
+    return 1 - residual / spread;
   }
 
   /**
