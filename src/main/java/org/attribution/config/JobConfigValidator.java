@@ -225,11 +225,13 @@ public final class JobConfigValidator {
           + " deviation), got " + smooth.noiseStd());
     }
     if (!SmoothGradConfig.AGGREGATES.contains(smooth.aggregate())) {
-      problems.add("'method.aggregate' is '" + smooth.aggregate() + "'; expected one of " + SmoothGradConfig.AGGREGATES);
+      problems.add("'method.aggregate' is '" + smooth.aggregate() + "'; expected one of "
+          + String.join(", ", SmoothGradConfig.AGGREGATES));
     }
     String wraps = smooth.wraps();
     if (!SmoothGradConfig.WRAPPABLE.contains(wraps)) {
-      problems.add("'method.wraps' is '" + wraps + "'; expected one of " + SmoothGradConfig.WRAPPABLE);
+      problems.add("'method.wraps' is '" + wraps + "'; expected one of "
+          + String.join(", ", SmoothGradConfig.WRAPPABLE));
       return;
     }
     if (smooth.absolute() != null && !wraps.equals(SaliencyConfig.ID)) {
