@@ -262,7 +262,7 @@ public final class JobConfigValidator {
       return;
     }
     if (!method.usesBackground()) {
-      problems.add("'background' is only used by the SHAP methods" + (method instanceof BaselineChoice
+      problems.add("'background' is only used by the SHAP methods" + (method instanceof BaselineChoice choice && choice.baseline() != null
           ? "; " + method.id() + " uses 'method.baseline'" : ", lime and occlusion; " + method.id() + " uses none"));
       return;
     }
