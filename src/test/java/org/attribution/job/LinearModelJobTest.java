@@ -149,11 +149,17 @@ class LinearModelJobTest {
     assertEquals(one.importance(), five.importance());
   }
 
-  private static void check(String method, AttributionResult result) {
+  /** The run's per-row table, a row per (row, target), in that order. */
+  private static List<Row> perRow(AttributionResult result) {
     List<Row> rows = spark.read().parquet(result.store().table("per_row"))
         .filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id")
         .orderBy("row_id", "target").collectAsList();
     assertEquals(ROWS * 2, rows.size());
+    return rows;
+  }
+
+  private static void check(String method, AttributionResult result) {
+    List<Row> rows = perRow(result);
     for (Row row : rows) {
       int r = (int) row.getLong(0);
       int t = row.getInt(1);
@@ -204,9 +210,7 @@ class LinearModelJobTest {
         + (background == null ? "" : "background: " + background + "\n");
     AttributionResult result = AttributionJob.builder(spark)
         .config(JobConfigLoader.parse(yaml, name + ".yaml", Map.of())).input(data).execute();
-    List<Row> rows = spark.read().parquet(result.store().table("per_row"))
-        .filter(col("run_id").equalTo(result.runId())).orderBy("row_id", "target").collectAsList();
-    assertEquals(ROWS * 2, rows.size());
+    List<Row> rows = perRow(result);
     for (Row row : rows) {
       int r = (int) row.getLong(0);
       int t = row.getInt(1);
@@ -340,9 +344,7 @@ class LinearModelJobTest {
         """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve("vector-" + kind));
     AttributionResult result = AttributionJob.builder(spark)
         .config(JobConfigLoader.parse(yaml, "vector.yaml", Map.of())).input(input).execute();
-    List<Row> rows = spark.read().parquet(result.store().table("per_row"))
-        .filter(col("run_id").equalTo(result.runId())).orderBy("row_id", "target").collectAsList();
-    assertEquals(ROWS * 2, rows.size());
+    List<Row> rows = perRow(result);
     for (Row row : rows) {
       int r = (int) row.getLong(0);
       int t = row.getInt(1);
