@@ -262,7 +262,8 @@ public final class JobConfigValidator {
       return;
     }
     if (!method.usesBackground()) {
-      problems.add("'background' is only used by the SHAP methods" + (method instanceof BaselineChoice choice && choice.baseline() != null
+      boolean hasBaseline = method instanceof BaselineChoice choice && choice.baseline() != null;
+      problems.add("'background' is only used by the SHAP methods" + (hasBaseline
           ? "; " + method.id() + " uses 'method.baseline'" : ", lime and occlusion; " + method.id() + " uses none"));
       return;
     }

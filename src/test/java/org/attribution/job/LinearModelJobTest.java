@@ -231,7 +231,8 @@ class LinearModelJobTest {
     // above the threshold that flags IG and SHAP.
     if (name.equals("smoothgrad")) {
       assertTrue(result.manifest().completeness().stream().allMatch(c -> c.meanAbsGap()
-          > org.attribution.aggregate.CompletenessFlag.MAX_RELATIVE_GAP * c.meanAbsDelta()), "a gap IG would be flagged for");
+          > org.attribution.aggregate.CompletenessFlag.MAX_RELATIVE_GAP * c.meanAbsDelta()),
+          "a gap IG would be flagged for");
     }
     assertTrue(report.contains("meant to add up"), "the report says the gap is not an error");
     assertTrue(!report.contains("badge warn\">flagged") && !report.contains("Completeness: relative"),

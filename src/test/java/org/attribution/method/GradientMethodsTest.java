@@ -179,7 +179,8 @@ class GradientMethodsTest {
   void aRowsNoiseDependsOnItsSeedAloneNotOnItsBatch(SmoothGrad.Aggregate aggregate) {
     ModelFunction model = ShapleyFixtures.tanhNetwork(5, 2, 9);
     long[] seeds = seeds(ROWS);
-    Attributions together = smoothSaliency(model, false, 0.3, 10, aggregate, 64).attribute(INPUTS, ROWS, TARGETS, seeds);
+    Attributions together =
+        smoothSaliency(model, false, 0.3, 10, aggregate, 64).attribute(INPUTS, ROWS, TARGETS, seeds);
     SmoothGrad smallCalls = smoothSaliency(model, false, 0.3, 10, aggregate, 3);
     assertArrayEquals(together.values(), smallCalls.attribute(INPUTS, ROWS, TARGETS, seeds).values());
     assertArrayEquals(together.values(), oneAtATime(smallCalls, INPUTS, ROWS, TARGETS, seeds).values());

@@ -82,7 +82,8 @@ class OcclusionTest {
     ModelFunction model = ShapleyFixtures.tanhNetwork(5, 2, 4);
     Background background = ShapleyFixtures.weightedRows(5);
     FeatureGroups groups = FeatureGroups.identity(5);
-    Attributions together = new Occlusion(model, background, groups, 1000).attribute(inputs, rows, targets, seeds(rows));
+    Attributions together =
+        new Occlusion(model, background, groups, 1000).attribute(inputs, rows, targets, seeds(rows));
     Occlusion small = new Occlusion(model, background, groups, 3);
     assertArrayEquals(together.values(), oneAtATime(small, inputs, rows, targets, seeds(rows)).values());
     assertArrayEquals(together.references(), small.attribute(inputs, rows, targets, seeds(rows)).references());
