@@ -3,11 +3,15 @@ package org.attribution.aggregate;
 import java.util.Locale;
 import org.attribution.config.GradientShapConfig;
 import org.attribution.config.IntegratedGradientsConfig;
+import org.attribution.config.MethodConfig;
 
 /**
  * Flags a target whose attributions fall short of adding up to {@code f(x) - reference}: the
  * relative completeness gap, mean |gap| over mean |f(x) - reference|, above {@link
- * #MAX_RELATIVE_GAP}. What the gap means, and so the advice, depends on the method.
+ * #MAX_RELATIVE_GAP}. What the gap means, and so the advice, depends on the method. Methods whose
+ * attributions are not meant to add up (saliency, input x gradient, SmoothGrad, occlusion, LIME:
+ * see {@link MethodConfig#expectsCompleteness}) are never flagged: their gap is reported as a
+ * description of the method, not as its error.
  */
 public final class CompletenessFlag {
 
@@ -26,8 +30,8 @@ public final class CompletenessFlag {
   }
 
   /**
-   * The warning for a target, or null when its relative gap is at most {@link #MAX_RELATIVE_GAP}
-   * or undefined.
+   * The warning for a target, or null when its relative gap is at most {@link #MAX_RELATIVE_GAP},
+   * undefined, or not expected to be small for the method.
    *
    * @param method the method's id
    * @param meanAbsGap mean |completeness gap|
@@ -35,7 +39,7 @@ public final class CompletenessFlag {
    */
   public static String warning(String method, double meanAbsGap, double meanAbsDelta) {
     double relative = relativeGap(meanAbsGap, meanAbsDelta);
-    if (!(relative > MAX_RELATIVE_GAP)) {
+    if (!(relative > MAX_RELATIVE_GAP) || !MethodConfig.expectsCompleteness(method)) {
       return null;
     }
     return String.format(Locale.ROOT, "relative completeness gap %.3g%% is above %.3g%%: %s", 100 * relative,

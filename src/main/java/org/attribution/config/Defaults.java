@@ -32,6 +32,28 @@ public final class Defaults {
   public static final String IG_RULE = "gauss_legendre";
   public static final String IG_BASELINE = "zeros";
 
+  public static final boolean SALIENCY_ABSOLUTE = true;
+
+  /** Smilkov et al. (2017) found 50 copies enough for visually stable maps and little gain beyond. */
+  public static final int SMOOTHGRAD_SAMPLES = 50;
+  /** Smilkov et al. recommend noise of 10 to 20 percent of the input's spread. */
+  public static final double SMOOTHGRAD_NOISE_STD = 0.15;
+  public static final String SMOOTHGRAD_AGGREGATE = "mean";
+  public static final String SMOOTHGRAD_WRAPS = SaliencyConfig.ID;
+
+  /** Occluding with the background makes occlusion compare with the same data SHAP does. */
+  public static final String OCCLUSION_BASELINE = OcclusionConfig.BACKGROUND;
+
+  /**
+   * The lime library's default is 5,000; a ridge fit over tens of players is stable with a
+   * thousand, at a fifth of the cost.
+   */
+  public static final int LIME_SAMPLES = 1000;
+  /** The lime library's kernel width: 0.75 times the square root of the number of features. */
+  public static final double LIME_KERNEL_WIDTH_FACTOR = 0.75;
+  /** The lime library's surrogate: scikit-learn's Ridge with its default penalty. */
+  public static final double LIME_ALPHA = 1.0;
+
   /** Expected gradients needs many samples to average out; SHAP's GradientExplainer uses 200. */
   public static final int GRADIENT_SHAP_SAMPLES = 200;
   /** 16 antithetic pairs: a few percent error on typical tabular models at modest cost. */

@@ -14,7 +14,7 @@ import java.util.List;
  * @param baselineValues the baseline for {@code vector}, one value per encoded input column
  */
 public record IntegratedGradientsConfig(Integer steps, String rule, String baseline, List<Double> baselineValues)
-    implements MethodConfig {
+    implements MethodConfig, BaselineChoice {
 
   public static final String ID = "integrated_gradients";
 

@@ -164,12 +164,26 @@ public final class JobConfigValidator {
   private static void checkMethod(MethodConfig method, List<String> problems) {
     if (method instanceof IntegratedGradientsConfig ig) {
       parse("method.rule", () -> IntegrationRule.fromId(ig.rule()).quadrature(ig.steps()), problems);
-      if (!BASELINES.contains(ig.baseline())) {
-        problems.add("'method.baseline' is '" + ig.baseline() + "'; expected one of " + sorted(BASELINES));
-      } else if (ig.baseline().equals("vector") && ig.baselineValues().isEmpty()) {
-        problems.add("'method.baseline: vector' needs 'method.baseline_values'");
-      } else if (!ig.baseline().equals("vector") && !ig.baselineValues().isEmpty()) {
-        problems.add("'method.baseline_values' is only used with 'method.baseline: vector'");
+      checkBaseline(ig, BASELINES, problems);
+    } else if (method instanceof InputXGradientConfig inputXGradient) {
+      checkBaseline(inputXGradient, BASELINES, problems);
+    } else if (method instanceof OcclusionConfig occlusion) {
+      Set<String> baselines = new HashSet<>(BASELINES);
+      baselines.add(OcclusionConfig.BACKGROUND);
+      checkBaseline(occlusion, baselines, problems);
+    } else if (method instanceof SmoothGradConfig smooth) {
+      checkSmoothGrad(smooth, problems);
+    } else if (method instanceof LimeConfig lime) {
+      if (lime.samples() < 2) {
+        problems.add("'method.samples' must be at least 2 (the row itself and one perturbed copy), got "
+            + lime.samples());
+      }
+      if (lime.kernelWidth() != null && !(lime.kernelWidth() > 0 && Double.isFinite(lime.kernelWidth()))) {
+        problems.add("'method.kernel_width' must be a finite number above 0, got " + lime.kernelWidth());
+      }
+      if (!(lime.alpha() > 0 && Double.isFinite(lime.alpha()))) {
+        problems.add("'method.alpha' must be a finite number above 0 (it keeps the ridge fit solvable when a"
+            + " player is never switched off), got " + lime.alpha());
       }
     } else if (method instanceof KernelShapConfig kernel) {
       if (kernel.budget() != null && kernel.budget() < 2) {
@@ -191,12 +205,66 @@ public final class JobConfigValidator {
     // Exact Shapley's only limit, the number of players, is known once the features are encoded.
   }
 
+  private static void checkBaseline(BaselineChoice choice, Set<String> baselines, List<String> problems) {
+    if (!baselines.contains(choice.baseline())) {
+      problems.add("'method.baseline' is '" + choice.baseline() + "'; expected one of " + sorted(baselines));
+    } else if (choice.baseline().equals("vector") && choice.baselineValues().isEmpty()) {
+      problems.add("'method.baseline: vector' needs 'method.baseline_values'");
+    } else if (!choice.baseline().equals("vector") && !choice.baselineValues().isEmpty()) {
+      problems.add("'method.baseline_values' is only used with 'method.baseline: vector'");
+    }
+  }
+
+  /** SmoothGrad's own settings, then the wrapped method's, each key only where that method uses it. */
+  private static void checkSmoothGrad(SmoothGradConfig smooth, List<String> problems) {
+    if (smooth.samples() < 1) {
+      problems.add("'method.samples' must be at least 1, got " + smooth.samples());
+    }
+    if (!(smooth.noiseStd() >= 0) || smooth.noiseStd().isInfinite()) {
+      problems.add("'method.noise_std' must be a finite number of 0 or more (a fraction of each feature's standard"
+          + " deviation), got " + smooth.noiseStd());
+    }
+    if (!SmoothGradConfig.AGGREGATES.contains(smooth.aggregate())) {
+      problems.add("'method.aggregate' is '" + smooth.aggregate() + "'; expected one of "
+          + String.join(", ", SmoothGradConfig.AGGREGATES));
+    }
+    String wraps = smooth.wraps();
+    if (!SmoothGradConfig.WRAPPABLE.contains(wraps)) {
+      problems.add("'method.wraps' is '" + wraps + "'; expected one of "
+          + String.join(", ", SmoothGradConfig.WRAPPABLE));
+      return;
+    }
+    if (smooth.absolute() != null && !wraps.equals(SaliencyConfig.ID)) {
+      problems.add("'method.absolute' is only used with 'method.wraps: saliency'");
+    }
+    if (!wraps.equals(IntegratedGradientsConfig.ID)) {
+      if (smooth.steps() != null) {
+        problems.add("'method.steps' is only used with 'method.wraps: integrated_gradients'");
+      }
+      if (smooth.rule() != null) {
+        problems.add("'method.rule' is only used with 'method.wraps: integrated_gradients'");
+      }
+    }
+    if (wraps.equals(SaliencyConfig.ID) && (smooth.baseline() != null || !smooth.baselineValues().isEmpty())) {
+      problems.add("'method.baseline' is only used with 'method.wraps: input_x_gradient' or 'integrated_gradients'");
+    } else if (!wraps.equals(SaliencyConfig.ID)) {
+      checkMethod(smooth.wrapped(), problems);
+    }
+  }
+
   private static void checkBackground(MethodConfig method, BackgroundConfig background, List<String> problems) {
     if (background == null) {
       return;
     }
+    if (method instanceof OcclusionConfig occlusion && !occlusion.usesBackground()) {
+      problems.add("'background' is only used by occlusion with 'method.baseline: background', not with '"
+          + occlusion.baseline() + "'");
+      return;
+    }
     if (!method.usesBackground()) {
-      problems.add("'background' is only used by the SHAP methods; " + method.id() + " uses 'method.baseline'");
+      boolean hasBaseline = method instanceof BaselineChoice choice && choice.baseline() != null;
+      problems.add("'background' is only used by the SHAP methods" + (hasBaseline
+          ? "; " + method.id() + " uses 'method.baseline'" : ", lime and occlusion; " + method.id() + " uses none"));
       return;
     }
     if (!BACKGROUND_SOURCES.contains(background.source())) {

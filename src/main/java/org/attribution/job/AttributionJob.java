@@ -247,6 +247,7 @@ public final class AttributionJob {
     encodedSelect.addAll(List.of(encoder.encodedColumns()));
     Dataset<Row> valid = checked.input().filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
     float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
+    double[] noiseScale = Baselines.noiseScale(config.method(), encoder, valid, 2 + segments.size());
     BackgroundSets.Built background = config.method().usesBackground()
         ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
             in -> JobInput.read(spark, in, config.features()).wellFormedRows())
@@ -260,7 +261,7 @@ public final class AttributionJob {
     int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
     MethodFactory methods = new MethodFactory(config.method(), baseline,
         background == null ? null : jsc().broadcast(background.background()),
-        background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows);
+        background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows, noiseScale);
     checkMethod(() -> methods.create(driverModel));
     double[] baseValues = background == null ? null
         : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)

@@ -5,18 +5,28 @@ import org.apache.spark.broadcast.Broadcast;
 import org.attribution.config.ExactShapleyConfig;
 import org.attribution.config.GradientShapConfig;
 import org.attribution.config.IntegratedGradientsConfig;
+import org.attribution.config.InputXGradientConfig;
 import org.attribution.config.KernelShapConfig;
+import org.attribution.config.LimeConfig;
 import org.attribution.config.MethodConfig;
+import org.attribution.config.OcclusionConfig;
+import org.attribution.config.SaliencyConfig;
 import org.attribution.config.SamplingShapleyConfig;
+import org.attribution.config.SmoothGradConfig;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Background;
 import org.attribution.method.ExactShapley;
 import org.attribution.method.FeatureGroups;
 import org.attribution.method.GradientShap;
 import org.attribution.method.IntegratedGradients;
+import org.attribution.method.InputXGradient;
 import org.attribution.method.IntegrationRule;
 import org.attribution.method.KernelShap;
+import org.attribution.method.Lime;
+import org.attribution.method.Occlusion;
+import org.attribution.method.Saliency;
 import org.attribution.method.SamplingShapley;
+import org.attribution.method.SmoothGrad;
 import org.attribution.method.ShapleyKernelSampler;
 import org.attribution.model.ModelFunction;
 
@@ -24,11 +34,13 @@ import org.attribution.model.ModelFunction;
  * Everything needed to build the configured method on an executor, once the model is there.
  *
  * @param method the method's settings
- * @param baseline the resolved baseline vector, for Integrated Gradients; empty otherwise
- * @param background the broadcast background, for the SHAP methods; null otherwise
+ * @param baseline the resolved baseline vector, for the methods with a {@code method.baseline}
+ *     vector; empty otherwise
+ * @param background the broadcast background, for the methods that use one; null otherwise
  * @param backgroundRows rows in the background (0 without one), for cost estimates
  * @param groups how encoded columns map onto reported features
  * @param maxEvaluationRows the most rows one model call may take, from the memory budget
+ * @param noiseScale SmoothGrad's noise standard deviation per encoded column; empty otherwise
  */
 record MethodFactory(
     MethodConfig method,
@@ -36,7 +48,8 @@ record MethodFactory(
     Broadcast<Background> background,
     int backgroundRows,
     FeatureGroups groups,
-    int maxEvaluationRows)
+    int maxEvaluationRows,
+    double[] noiseScale)
     implements Serializable {
 
   /** Coalitions Kernel SHAP evaluates per row: the configured budget, or its default. */
@@ -57,13 +70,28 @@ record MethodFactory(
       return (long) sampling.permutations() * Math.max(0, players - 1) * backgroundRows + 1;
     } else if (method instanceof ExactShapleyConfig) {
       return (1L << Math.min(players, 62)) * backgroundRows;
+    } else if (method instanceof SaliencyConfig || method instanceof InputXGradientConfig) {
+      return 1;
+    } else if (method instanceof SmoothGradConfig smooth) {
+      return smooth.samples() * withMethod(smooth.wrapped()).evaluationsPerRow() + 1;
+    } else if (method instanceof OcclusionConfig) {
+      return (long) players * Math.max(1, backgroundRows) + 1;
+    } else if (method instanceof LimeConfig lime) {
+      return lime.samples();
     }
     throw new IllegalStateException("no cost model for " + method.id());
   }
 
   /** Whether the method's model calls compute gradients, which cost more than forward passes. */
   boolean usesGradients() {
-    return method instanceof IntegratedGradientsConfig || method instanceof GradientShapConfig;
+    return method instanceof IntegratedGradientsConfig || method instanceof GradientShapConfig
+        || method instanceof SaliencyConfig || method instanceof InputXGradientConfig
+        || method instanceof SmoothGradConfig;
+  }
+
+  /** This factory with other method settings, for a method that wraps another. */
+  private MethodFactory withMethod(MethodConfig other) {
+    return new MethodFactory(other, baseline, background, backgroundRows, groups, maxEvaluationRows, noiseScale);
   }
 
   /** Whether the method estimates the standard error of its own values. */
@@ -82,6 +110,15 @@ record MethodFactory(
     if (method instanceof IntegratedGradientsConfig ig) {
       return new IntegratedGradients(
           model, baseline, IntegrationRule.fromId(ig.rule()), ig.steps(), maxEvaluationRows, groups);
+    } else if (method instanceof SaliencyConfig saliency) {
+      return new Saliency(model, saliency.absolute(), maxEvaluationRows, groups);
+    } else if (method instanceof InputXGradientConfig) {
+      return new InputXGradient(model, baseline, maxEvaluationRows, groups);
+    } else if (method instanceof SmoothGradConfig smooth) {
+      return new SmoothGrad(withMethod(smooth.wrapped()).create(model), model, noiseScale, smooth.samples(),
+          SmoothGrad.Aggregate.fromId(smooth.aggregate()), maxEvaluationRows);
+    } else if (method instanceof OcclusionConfig && !method.usesBackground()) {
+      return new Occlusion(model, Background.uniform(baseline, 1, baseline.length), groups, maxEvaluationRows);
     }
     Background rows = background.value();
     if (method instanceof KernelShapConfig) {
@@ -92,6 +129,11 @@ record MethodFactory(
       return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows);
     } else if (method instanceof ExactShapleyConfig) {
       return new ExactShapley(model, rows, groups, maxEvaluationRows);
+    } else if (method instanceof OcclusionConfig) {
+      return new Occlusion(model, rows, groups, maxEvaluationRows);
+    } else if (method instanceof LimeConfig lime) {
+      return new Lime(model, rows, groups, lime.samples(), lime.kernelWidthFor(groups.players()), lime.alpha(),
+          maxEvaluationRows);
     }
     throw new IllegalStateException("no implementation for " + method.id());
   }

@@ -29,6 +29,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.attribution.aggregate.CompletenessFlag;
+import org.attribution.config.MethodConfig;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
@@ -469,6 +470,11 @@ public final class HtmlReport {
         .append("<p class=\"note\">Each row\u2019s attributions should sum to f(x) \u2212 reference; the gap is the ")
         .append("method\u2019s numerical error. The relative gap is mean |gap| over mean |f(x) \u2212 reference|; ")
         .append("above ").append(esc(percent(CompletenessFlag.MAX_RELATIVE_GAP))).append(" it is flagged.</p>\n");
+    if (!MethodConfig.expectsCompleteness(data.run().method())) {
+      html.append("<p class=\"note\">").append(esc(data.run().method())).append("\u2019s attributions are not ")
+          .append("meant to add up to f(x) \u2212 reference, so its gap describes the method rather than an ")
+          .append("error, and is never flagged.</p>\n");
+    }
     if (data.completeness().isEmpty()) {
       html.append("<p class=\"empty\">No completeness figures for this run.</p>\n");
     } else {

@@ -1,6 +1,7 @@
 package org.attribution.aggregate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,14 @@ class CompletenessFlagTest {
     for (String method : new String[] {"kernel_shap", "sampling_shapley", "exact_shapley"}) {
       assertEquals(rounding, CompletenessFlag.warning(method, 1e-7, 2e-7), method);
     }
+  }
+
+  @Test
+  void methodsThatDoNotAddUpByDesignAreNeverFlagged() {
+    for (String method : new String[] {"saliency", "input_x_gradient", "smoothgrad", "occlusion", "lime"}) {
+      assertNull(CompletenessFlag.warning(method, 0.5, 1), method);
+    }
+    assertNotNull(CompletenessFlag.warning("integrated_gradients", 0.5, 1), "the same gap flags IG");
   }
 
   @Test

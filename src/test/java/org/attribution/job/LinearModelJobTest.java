@@ -149,11 +149,17 @@ class LinearModelJobTest {
     assertEquals(one.importance(), five.importance());
   }
 
-  private static void check(String method, AttributionResult result) {
+  /** The run's per-row table, a row per (row, target), in that order. */
+  private static List<Row> perRow(AttributionResult result) {
     List<Row> rows = spark.read().parquet(result.store().table("per_row"))
         .filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id")
         .orderBy("row_id", "target").collectAsList();
     assertEquals(ROWS * 2, rows.size());
+    return rows;
+  }
+
+  private static void check(String method, AttributionResult result) {
+    List<Row> rows = perRow(result);
     for (Row row : rows) {
       int r = (int) row.getLong(0);
       int t = row.getInt(1);
@@ -169,6 +175,68 @@ class LinearModelJobTest {
     if (!method.equals("integrated_gradients")) {
       assertEquals(ROWS, result.manifest().background().rows(), "the background is every row");
     }
+  }
+
+  /**
+   * The per-row methods that do not decompose f(x) - f(m), through the whole job on the linear
+   * model: saliency is W (or |W|) whatever the row, input x gradient W (x - m), SmoothGrad of
+   * saliency W whatever the noise, with a VarGrad of 0; occlusion of an additive model and LIME
+   * with a one-row background (k-means with k = 1: the mean) are W (x - m) too. The expected value
+   * is a function of (target, input, row).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "saliency|{name: saliency, absolute: false}",
+      "saliency_abs|{name: saliency}",
+      "input_x_gradient|{name: input_x_gradient, baseline: mean}",
+      "smoothgrad|{name: smoothgrad, wraps: saliency, absolute: false, noise_std: 0.5, samples: 8}",
+      "vargrad|{name: smoothgrad, wraps: saliency, noise_std: 0.5, samples: 8, aggregate: variance}",
+      "smoothgrad_ig|{name: smoothgrad, wraps: integrated_gradients, baseline: mean, steps: 4, noise_std: 0}",
+      "occlusion|{name: occlusion}",
+      "occlusion_mean|{name: occlusion, baseline: mean}",
+      "lime|{name: lime, samples: 400, alpha: 1.0e-9}"})
+  void perRowMethodsHaveTheirClosedFormsThroughTheJob(String spec) throws Exception {
+    String name = spec.substring(0, spec.indexOf('|'));
+    String methodYaml = spec.substring(spec.indexOf('|') + 1);
+    String background = name.equals("lime") ? "{source: kmeans, k: 1}" : name.equals("occlusion") ? EVERY_ROW : null;
+    String yaml = """
+        input: {path: unused, id_column: id}
+        features: {columns: [x0, x1, x2, x3]}
+        model: {path: %s}
+        target: {mode: all}
+        output: {path: %s, per_row: true}
+        method: %s
+        """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve("per-row-" + name), methodYaml)
+        + (background == null ? "" : "background: " + background + "\n");
+    AttributionResult result = AttributionJob.builder(spark)
+        .config(JobConfigLoader.parse(yaml, name + ".yaml", Map.of())).input(data).execute();
+    List<Row> rows = perRow(result);
+    for (Row row : rows) {
+      int r = (int) row.getLong(0);
+      int t = row.getInt(1);
+      for (int i = 0; i < INPUTS; i++) {
+        double w = ModelFixtures.LINEAR_WEIGHT[t][i];
+        double expected = switch (name) {
+          case "saliency", "smoothgrad" -> w;
+          case "saliency_abs" -> Math.abs(w);
+          case "vargrad" -> 0;
+          default -> w * (x[r][i] - mean[i]);
+        };
+        assertEquals(expected, row.<Double>getAs("attr_x" + i), 1e-4, name + " row " + r + " target " + t + " x" + i);
+      }
+    }
+    // The gap of a method that is not meant to add up is reported, never flagged.
+    String report = java.nio.file.Files.readString(Path.of(result.store().report(result.runId())));
+    // SmoothGrad's reference is the mean output over the noisy copies, so its relative gap is far
+    // above the threshold that flags IG and SHAP.
+    if (name.equals("smoothgrad")) {
+      assertTrue(result.manifest().completeness().stream().allMatch(c -> c.meanAbsGap()
+          > org.attribution.aggregate.CompletenessFlag.MAX_RELATIVE_GAP * c.meanAbsDelta()),
+          "a gap IG would be flagged for");
+    }
+    assertTrue(report.contains("meant to add up"), "the report says the gap is not an error");
+    assertTrue(!report.contains("badge warn\">flagged") && !report.contains("Completeness: relative"),
+        "no completeness flag or alert");
   }
 
   /**
@@ -277,9 +345,7 @@ class LinearModelJobTest {
         """.formatted(ModelFixtures.path(ModelFixtures.LINEAR), dir.resolve("vector-" + kind));
     AttributionResult result = AttributionJob.builder(spark)
         .config(JobConfigLoader.parse(yaml, "vector.yaml", Map.of())).input(input).execute();
-    List<Row> rows = spark.read().parquet(result.store().table("per_row"))
-        .filter(col("run_id").equalTo(result.runId())).orderBy("row_id", "target").collectAsList();
-    assertEquals(ROWS * 2, rows.size());
+    List<Row> rows = perRow(result);
     for (Row row : rows) {
       int r = (int) row.getLong(0);
       int t = row.getInt(1);
