@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.attribution.method.IntegrationRule;
+import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
 import org.attribution.model.OutputTransform;
 
@@ -38,6 +39,7 @@ public final class JobConfigValidator {
     checkBackground(config.method(), config.background(), problems);
     checkOutput(config.output(), problems);
     checkAudit(config, problems);
+    checkLabels(config, problems);
     checkExecution(config.execution(), problems);
     if (problems.size() == 1) {
       throw new InvalidJobException("Cannot run job: " + problems.get(0));
@@ -188,6 +190,18 @@ public final class JobConfigValidator {
             + " its reverse), got " + sampling.permutations());
       }
     }
+    if (method instanceof PermutationImportanceConfig permutation) {
+      if (permutation.metric() == null) {
+        problems.add("'method.metric' is missing; permutation_importance needs one of "
+            + PermutationMetric.IDS);
+      } else if (!PermutationMetric.IDS.contains(permutation.metric())) {
+        problems.add("'method.metric' is '" + permutation.metric() + "'; expected one of "
+            + PermutationMetric.IDS);
+      }
+      if (permutation.repeats() < 1) {
+        problems.add("'method.repeats' must be at least 1, got " + permutation.repeats());
+      }
+    }
     // Exact Shapley's only limit, the number of players, is known once the features are encoded.
   }
 
@@ -219,6 +233,26 @@ public final class JobConfigValidator {
       }
     } else if (background.input() != null) {
       problems.add("'background.input' is only used with 'background.source: dataset'");
+    }
+  }
+
+  /** A global method measures the model against labels; no other method reads them. */
+  private static void checkLabels(JobConfig config, List<String> problems) {
+    boolean hasLabel = !isBlank(config.target().labelColumn());
+    if (config.method().global()) {
+      if (!hasLabel) {
+        problems.add("'" + config.method().id() + "' needs 'target.label_column': the column of each row's true label");
+      }
+      if (!config.segmentBy().isEmpty()) {
+        problems.add("'segment_by' is not supported by " + config.method().id()
+            + ": it measures the model over the whole dataset");
+      }
+      if (config.output() != null && config.output().perRow()) {
+        problems.add("'output.per_row' is not supported by " + config.method().id()
+            + ": it has no per-row attributions");
+      }
+    } else if (hasLabel) {
+      problems.add("'target.label_column' is only used by permutation_importance");
     }
   }
 

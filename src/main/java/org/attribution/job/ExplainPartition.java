@@ -158,14 +158,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
      */
     Explainer(Iterator<Row> input, boolean forRows) {
       this.input = input;
-      // Timed outside the splitting, so that a split call counts its rows once and its time in full.
-      this.model = new TimedModel(
-          new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
-              counters.splits()::add),
-          (calledRows, nanos) -> {
-            counters.evaluations().add(calledRows);
-            counters.modelNanos().add(nanos);
-          });
+      this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
       this.method = methods.create(model);
       this.inputs = new float[batchRows * width];
@@ -274,6 +267,21 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         }
       }
     }
+  }
+
+  /**
+   * The running task's model, splitting calls that run out of memory and counting its
+   * evaluations and time in {@code counters}.
+   */
+  static ModelFunction taskModel(ModelSpec modelSpec, Broadcast<byte[]> modelBytes, TaskCounters counters) {
+    // Timed outside the splitting, so that a split call counts its rows once and its time in full.
+    return new TimedModel(
+        new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
+            counters.splits()::add),
+        (calledRows, nanos) -> {
+          counters.evaluations().add(calledRows);
+          counters.modelNanos().add(nanos);
+        });
   }
 
   private static int argmax(float[] values, int from, int length) {

@@ -7,6 +7,7 @@ import org.attribution.config.GradientShapConfig;
 import org.attribution.config.IntegratedGradientsConfig;
 import org.attribution.config.KernelShapConfig;
 import org.attribution.config.MethodConfig;
+import org.attribution.config.PermutationImportanceConfig;
 import org.attribution.config.SamplingShapleyConfig;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Background;
@@ -57,6 +58,8 @@ record MethodFactory(
       return (long) sampling.permutations() * Math.max(0, players - 1) * backgroundRows + 1;
     } else if (method instanceof ExactShapleyConfig) {
       return (1L << Math.min(players, 62)) * backgroundRows;
+    } else if (method instanceof PermutationImportanceConfig permutation) {
+      return (long) permutation.repeats() * players + 1;
     }
     throw new IllegalStateException("no cost model for " + method.id());
   }
@@ -70,6 +73,16 @@ record MethodFactory(
   boolean reportsStandardErrors() {
     return method instanceof KernelShapConfig || method instanceof GradientShapConfig
         || method instanceof SamplingShapleyConfig;
+  }
+
+  /**
+   * Builds a per-row method once, so that settings that do not fit fail on the driver; a global
+   * method is checked by its own stage.
+   */
+  void check(ModelFunction model) {
+    if (!method.global()) {
+      create(model);
+    }
   }
 
   /**
