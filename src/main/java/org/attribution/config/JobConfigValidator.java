@@ -83,6 +83,18 @@ public final class JobConfigValidator {
       problems.add("'features' needs exactly one of 'columns' or 'vector_column'");
     }
     checkUnique("features.columns", features.columns(), problems);
+    if (features.patches() != null) {
+      if (!hasVector) {
+        problems.add("'features.patches' needs the image in 'features.vector_column'");
+      }
+      if (!features.groups().isEmpty()) {
+        problems.add("'features.patches' and 'features.groups' both make players; give one of them");
+      }
+      List<Integer> size = features.patches().size();
+      if (size.size() != 2 || size.contains(null) || size.stream().anyMatch(d -> d != null && d < 1)) {
+        problems.add("'features.patches.size' is [height, width], each at least 1; got " + size);
+      }
+    }
     Set<String> columns = new HashSet<>(features.columns());
     for (String column : features.categorical()) {
       if (!columns.contains(column)) {
@@ -147,6 +159,10 @@ public final class JobConfigValidator {
       return;
     }
     parse("model.output", () -> OutputTransform.fromId(model.output()), problems);
+    if (model.inputShape() != null && (model.inputShape().isEmpty() || model.inputShape().contains(null)
+        || model.inputShape().stream().anyMatch(d -> d != null && d < 1))) {
+      problems.add("'model.input_shape' must list one or more sizes of at least 1, got " + model.inputShape());
+    }
     parse("model.device", () -> DeviceChoice.fromId(model.device()), problems);
   }
 

@@ -54,6 +54,7 @@ import org.attribution.method.CoalitionEvaluator;
 import org.attribution.method.ExactShapley;
 import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
+import org.attribution.model.InputShape;
 import org.attribution.model.TorchScriptModel;
 import org.attribution.output.AuditTables;
 import org.attribution.output.HtmlReport;
@@ -198,10 +199,11 @@ public final class AttributionJob {
     JobInput vectorInput = config.features().vectorColumn() != null ? readInput() : null;
     FeatureEncoder encoder = FeatureEncoder.build(
         config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
-        () -> vectorWidth(vectorInput.rows()));
+        () -> vectorWidth(vectorInput.rows()), config.model().inputShape());
     int threads = threadsPerTask(config.execution());
     ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
-        config.model().device(), encoder.width(), threads);
+        config.model().device(), encoder.width(), threads, config.model().inputShape() == null
+            ? InputShape.flat(encoder.width()) : new InputShape(config.model().inputShape()));
     if (config.method() instanceof ExactShapleyConfig) {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
     }

@@ -60,6 +60,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private final PtSymbolBlock block;
   private final OutputTransform transform;
   private final int inputWidth;
+  private final InputShape inputShape;
   private final DataType inputType;
   private final int outputWidth;
   // Calls share the read lock; close() takes the write lock so it never frees a model that
@@ -69,12 +70,13 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private boolean closed;
 
   private TorchScriptModel(
-      String name, Model model, OutputTransform transform, int inputWidth) {
+      String name, Model model, OutputTransform transform, InputShape inputShape) {
     this.name = name;
     this.model = model;
     this.block = (PtSymbolBlock) model.getBlock();
     this.transform = transform;
-    this.inputWidth = inputWidth;
+    this.inputWidth = inputShape.width();
+    this.inputShape = inputShape;
     Signature signature = probe();
     this.inputType = signature.inputType();
     this.outputWidth = signature.outputWidth();
@@ -97,7 +99,8 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       Path file, Device device, OutputTransform transform, int inputWidth) {
-    return load(file.getFileName().toString(), file, device, transform, inputWidth);
+    String name = file.getFileName().toString();
+    return load(name, file, device, transform, flat(name, inputWidth));
   }
 
   /**
@@ -112,11 +115,31 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       String name, byte[] bytes, Device device, OutputTransform transform, int inputWidth) {
+    return load(name, bytes, device, transform, flat(name, inputWidth));
+  }
+
+  private static InputShape flat(String name, int inputWidth) {
+    if (inputWidth < 1) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
+    }
+    return InputShape.flat(inputWidth);
+  }
+
+  /**
+   * Loads a TorchScript model from its bytes, for a model whose rows are not flat vectors (an
+   * image model takes {@code [channels, height, width]}): each call reshapes its rows to {@code
+   * inputShape}, batch dimension first, and gradients come back flat in the same order.
+   *
+   * @see #load(String, byte[], Device, OutputTransform, int)
+   */
+  public static TorchScriptModel load(
+      String name, byte[] bytes, Device device, OutputTransform transform, InputShape inputShape) {
     Path file = null;
     try {
       file = Files.createTempFile("attribution-model-", ".pt");
       Files.write(file, bytes);
-      return load(name, file, device, transform, inputWidth);
+      return load(name, file, device, transform, inputShape);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
     } finally {
@@ -127,11 +150,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   }
 
   private static TorchScriptModel load(
-      String name, Path file, Device device, OutputTransform transform, int inputWidth) {
-    if (inputWidth < 1) {
-      throw new IllegalArgumentException(
-          "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
-    }
+      String name, Path file, Device device, OutputTransform transform, InputShape inputShape) {
     if (!Files.isRegularFile(file)) {
       // DJL would say that it found no .pt file in a directory of that name.
       throw new IllegalArgumentException("Cannot load model " + name + ": no file at " + file);
@@ -153,7 +172,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       // trainParam makes DJL leave the weights trainable; frozen, backward computes only the
       // input gradient and concurrent calls never accumulate into shared weight gradients.
       model.getBlock().freezeParameters(true);
-      return new TorchScriptModel(name, model, transform, inputWidth);
+      return new TorchScriptModel(name, model, transform, inputShape);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -174,7 +193,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     try (NDManager scope = model.getNDManager().newSubManager()) {
       for (DataType type : types) {
         try {
-          NDArray row = scope.zeros(new Shape(1, inputWidth), type);
+          NDArray row = scope.zeros(new Shape(inputShape.ofBatch(1)), type);
           return new Signature(type, outputWidthOf(IValueUtils.forward(block, new NDList(row), false)));
         } catch (EngineException e) {
           if (first == null) {
@@ -184,8 +203,9 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       }
     }
     throw new IllegalArgumentException(
-        "Cannot load model " + name + ": it does not run on a " + types.get(0) + " row of width "
-            + inputWidth + ": " + reason(first), first);
+        "Cannot load model " + name + ": it does not run on a " + types.get(0) + " row of "
+            + (inputShape.dimensions().size() == 1 ? "width " + inputWidth : "shape " + inputShape) + ": "
+            + reason(first), first);
   }
 
   /**
@@ -250,6 +270,11 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public DataType inputType() {
     return inputType;
+  }
+
+  /** The shape of one row as the model takes it. */
+  public InputShape inputShape() {
+    return inputShape;
   }
 
   /** The transform applied to the model's outputs. */
@@ -324,7 +349,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * went to the kernel). A float64 model gets the float32 rows converted by libtorch, exactly.
    */
   private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows) {
-    Shape shape = new Shape(callRows, inputWidth);
+    Shape shape = new Shape(inputShape.ofBatch(callRows));
     Device device = scope.getDevice();
     // Writing through the byte view only reaches the tensor's own memory on the CPU.
     NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
