@@ -91,7 +91,7 @@ public final class JobConfigValidator {
         problems.add("'features.patches' and 'features.groups' both make players; give one of them");
       }
       List<Integer> size = features.patches().size();
-      if (size.size() != 2 || size.contains(null) || size.stream().anyMatch(d -> d != null && d < 1)) {
+      if (size.size() != 2 || size.stream().anyMatch(d -> d < 1)) {
         problems.add("'features.patches.size' is [height, width], each at least 1; got " + size);
       }
     }
@@ -159,8 +159,8 @@ public final class JobConfigValidator {
       return;
     }
     parse("model.output", () -> OutputTransform.fromId(model.output()), problems);
-    if (model.inputShape() != null && (model.inputShape().isEmpty() || model.inputShape().contains(null)
-        || model.inputShape().stream().anyMatch(d -> d != null && d < 1))) {
+    if (model.inputShape() != null && (model.inputShape().isEmpty()
+        || model.inputShape().stream().anyMatch(d -> d < 1))) {
       problems.add("'model.input_shape' must list one or more sizes of at least 1, got " + model.inputShape());
     }
     parse("model.device", () -> DeviceChoice.fromId(model.device()), problems);
