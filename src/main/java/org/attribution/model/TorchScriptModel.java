@@ -342,6 +342,116 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   }
 
   /**
+   * The model split at its last convolution, for Grad-CAM: a TorchScript module that exports two
+   * methods besides {@code forward}, {@code activations(x)} returning the last convolution's
+   * activations {@code [rows, channels, height, width]} and {@code from_activations(a)} mapping
+   * them to the outputs, so that {@code forward(x) == from_activations(activations(x))}.
+   *
+   * @throws IllegalArgumentException naming the contract when the module does not export both
+   */
+  public ActivationModel activationModel() {
+    List<Integer> shape;
+    callLock.lock();
+    try (NDManager scope = openScope()) {
+      NDArray a = runMethod(scope, ACTIVATIONS, tensorOf(scope, new float[inputWidth], 1, 1), false);
+      NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, false);
+      if (a.getShape().dimension() != 4 || outputs.getShape().size() != outputWidth) {
+        throw new IllegalArgumentException("Cannot use model " + name + " for Grad-CAM: " + ACTIVATIONS
+            + "(x) must give [rows, channels, height, width] and " + FROM_ACTIVATIONS + "(a) the model's "
+            + outputWidth + " outputs; they gave " + a.getShape() + " and " + outputs.getShape());
+      }
+      shape = List.of((int) a.getShape().get(1), (int) a.getShape().get(2), (int) a.getShape().get(3));
+    } catch (EngineException e) {
+      throw new IllegalArgumentException("Cannot use model " + name + " for Grad-CAM: it needs a TorchScript module"
+          + " exporting " + ACTIVATIONS + "(x), the last convolution's activations, and " + FROM_ACTIVATIONS
+          + "(a), the outputs from them (@torch.jit.export); calling them failed: " + reason(e), e);
+    } finally {
+      callLock.unlock();
+    }
+    return new Activations(shape);
+  }
+
+  /** The name of the Grad-CAM method giving the last convolution's activations. */
+  public static final String ACTIVATIONS = "activations";
+  /** The name of the Grad-CAM method mapping activations to outputs. */
+  public static final String FROM_ACTIVATIONS = "from_activations";
+
+  /**
+   * Calls one of the module's exported methods. DJL's {@code IValueUtils.runMethod} never records
+   * the graph; its {@code forward} does when asked, and calls the method that an array named
+   * {@code module_method:<name>} in the list names.
+   */
+  private NDArray runMethod(NDManager scope, String method, NDArray input, boolean recordGraph) {
+    NDArray selector = scope.zeros(new Shape(1));
+    selector.setName("module_method:" + method);
+    return IValueUtils.forward(block, new NDList(input, selector), recordGraph).get(0);
+  }
+
+  /** Grad-CAM's view of this model. */
+  private final class Activations implements ActivationModel {
+    private final List<Integer> shape;
+    private final int width;
+
+    Activations(List<Integer> shape) {
+      this.shape = shape;
+      this.width = shape.get(0) * shape.get(1) * shape.get(2);
+    }
+
+    @Override
+    public List<Integer> activationShape() {
+      return shape;
+    }
+
+    @Override
+    public float[] activations(float[] inputs, int rows) {
+      checkInputs(inputs, rows);
+      int callRows = Math.max(rows, MIN_CALL_ROWS);
+      callLock.lock();
+      try (NDManager scope = openScope()) {
+        return floatsOf(runMethod(scope, ACTIVATIONS, tensorOf(scope, inputs, rows, callRows), false), rows * width);
+      } finally {
+        callLock.unlock();
+      }
+    }
+
+    @Override
+    public float[] activationGradient(float[] activations, int rows, int[] targets) {
+      int callRows = Math.max(rows, MIN_CALL_ROWS);
+      long[] index = new long[callRows];
+      for (int r = 0; r < callRows; r++) {
+        index[r] = targets[r < rows ? r : 0];
+      }
+      callLock.lock();
+      try {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager scope = openScope()) {
+          NDArray host = scope.create(new Shape(callRows, shape.get(0), shape.get(1), shape.get(2)), DataType.FLOAT32,
+              Device.cpu());
+          FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
+          values.put(activations, 0, rows * width);
+          for (int r = rows; r < callRows; r++) {
+            values.put(activations, 0, width);
+          }
+          Device device = scope.getDevice();
+          NDArray a = (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
+          a.setRequiresGradient(true);
+          NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, true);
+          NDArray selected = transform.apply(outputs.reshape(callRows, outputWidth))
+              .gather(scope.create(index, new Shape(callRows, 1)), 1);
+          JniUtils.backward((PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
+              false, false);
+          return floatsOf(a.getGradient(), rows * width);
+        } finally {
+          JniUtils.setGradMode(gradMode);
+        }
+      } finally {
+        callLock.unlock();
+      }
+    }
+  }
+
+  /**
    * The rows as a tensor that libtorch allocates and frees with the scope. DJL's {@code
    * create(float[])} would stage every call's rows in a fresh direct buffer that only a later
    * garbage collection frees: with calls of tens of MB and little other garbage, those pile up
