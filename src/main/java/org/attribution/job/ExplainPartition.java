@@ -17,6 +17,7 @@ import org.attribution.config.TargetConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
+import org.attribution.method.Outputs;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.SplittingModel;
 import org.attribution.model.TimedModel;
@@ -206,7 +207,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           targets[e] = switch (target.mode()) {
             case "all" -> k;
             case "class" -> target.classIndex();
-            default -> argmax(predictions, r * outputs, outputs);
+            default -> Outputs.argmax(predictions, r * outputs, outputs);
           };
           if (perRow != 1) {
             System.arraycopy(batch, r * width, expanded, e * width, width);
@@ -234,7 +235,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       fields[1] = targets[e];
       fields[2] = target.nameOf(targets[e]);
       fields[3] = result.outputs()[e];
-      fields[4] = outputs > 1 ? argmax(predictions, r * outputs, outputs) : null;
+      fields[4] = outputs > 1 ? Outputs.argmax(predictions, r * outputs, outputs) : null;
       fields[5] = result.references()[e];
       fields[6] = result.gap(e);
       System.arraycopy(segmentValues[r], 0, fields, ResultSchema.FIXED_FIELDS, segments);
@@ -282,15 +283,5 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           counters.evaluations().add(calledRows);
           counters.modelNanos().add(nanos);
         });
-  }
-
-  private static int argmax(float[] values, int from, int length) {
-    int best = 0;
-    for (int k = 1; k < length; k++) {
-      if (values[from + k] > values[from + best]) {
-        best = k;
-      }
-    }
-    return best;
   }
 }

@@ -90,7 +90,7 @@ public enum PermutationMetric {
       case LOG_LOSS -> width == 1 ? binaryLogLoss(outputs[offset], binary(label))
           : -Math.log(clip(outputs[offset + classIndex(label, width)]));
       case ACCURACY -> {
-        int predicted = width == 1 ? (outputs[offset] >= 0.5f ? 1 : 0) : argmax(outputs, offset, width);
+        int predicted = width == 1 ? (outputs[offset] >= 0.5f ? 1 : 0) : Outputs.argmax(outputs, offset, width);
         yield predicted == (width == 1 ? binary(label) : classIndex(label, width)) ? 1 : 0;
       }
       case ROC_AUC -> {
@@ -222,15 +222,5 @@ public enum PermutationMetric {
           + " outputs needs class indices 0 to " + (width - 1));
     }
     return (int) label;
-  }
-
-  private static int argmax(float[] values, int from, int length) {
-    int best = 0;
-    for (int k = 1; k < length; k++) {
-      if (values[from + k] > values[from + best]) {
-        best = k;
-      }
-    }
-    return best;
   }
 }

@@ -306,10 +306,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       return new float[0];
     }
     int callRows = Math.max(rows, MIN_CALL_ROWS);
-    long[] index = new long[callRows];
-    for (int r = 0; r < callRows; r++) {
-      index[r] = targets[r < rows ? r : 0];
-    }
+    long[] index = paddedTargets(targets, rows, callRows);
     callLock.lock();
     try {
       // Grad mode is per thread in libtorch (and the engine turns it off on the thread that
@@ -417,24 +414,13 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     @Override
     public float[] activationGradient(float[] activations, int rows, int[] targets) {
       int callRows = Math.max(rows, MIN_CALL_ROWS);
-      long[] index = new long[callRows];
-      for (int r = 0; r < callRows; r++) {
-        index[r] = targets[r < rows ? r : 0];
-      }
+      long[] index = paddedTargets(targets, rows, callRows);
       callLock.lock();
       try {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try (NDManager scope = openScope()) {
-          NDArray host = scope.create(new Shape(callRows, shape.get(0), shape.get(1), shape.get(2)), DataType.FLOAT32,
-              Device.cpu());
-          FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
-          values.put(activations, 0, rows * width);
-          for (int r = rows; r < callRows; r++) {
-            values.put(activations, 0, width);
-          }
-          Device device = scope.getDevice();
-          NDArray a = (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
+          NDArray a = tensorOf(scope, activations, rows, callRows, new InputShape(shape));
           a.setRequiresGradient(true);
           NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, true);
           NDArray selected = transform.apply(outputs.reshape(callRows, outputWidth))
@@ -459,16 +445,31 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * went to the kernel). A float64 model gets the float32 rows converted by libtorch, exactly.
    */
   private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows) {
-    Shape shape = new Shape(inputShape.ofBatch(callRows));
+    return tensorOf(scope, inputs, rows, callRows, inputShape);
+  }
+
+  /** Rows of any shape (the inputs, or Grad-CAM's activations) as a tensor, as {@link #tensorOf} does. */
+  private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows, InputShape rowShape) {
+    int width = rowShape.width();
+    Shape shape = new Shape(rowShape.ofBatch(callRows));
     Device device = scope.getDevice();
     // Writing through the byte view only reaches the tensor's own memory on the CPU.
     NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
     FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
-    values.put(inputs, 0, rows * inputWidth);
+    values.put(inputs, 0, rows * width);
     for (int r = rows; r < callRows; r++) {
-      values.put(inputs, 0, inputWidth);
+      values.put(inputs, 0, width);
     }
     return (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
+  }
+
+  /** Each row's target, then the first row's for the padding rows. */
+  private static long[] paddedTargets(int[] targets, int rows, int callRows) {
+    long[] index = new long[callRows];
+    for (int r = 0; r < callRows; r++) {
+      index[r] = targets[r < rows ? r : 0];
+    }
+    return index;
   }
 
   /**
