@@ -85,7 +85,8 @@ class JobConfigLoaderTest {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> parse(MINIMAL + "method: {name: magic}\n", Map.of()));
     assertEquals("Cannot read job file job.yaml: unknown method 'magic' at 'method'; known methods: "
-        + "integrated_gradients, kernel_shap, gradient_shap, sampling_shapley, exact_shapley", e.getMessage());
+        + "integrated_gradients, kernel_shap, gradient_shap, sampling_shapley, exact_shapley, permutation_importance",
+        e.getMessage());
   }
 
   @Test
