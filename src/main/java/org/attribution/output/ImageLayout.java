@@ -1,6 +1,5 @@
 package org.attribution.output;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.attribution.config.FeaturesConfig;
@@ -59,7 +58,7 @@ public record ImageLayout(int height, int width, Map<String, List<Integer>> pixe
   public double[] pixels(Map<String, Double> value) {
     double[] out = new double[height * width];
     value.forEach((player, v) -> {
-      for (int pixel : pixelsOfPlayer.getOrDefault(player, new ArrayList<>())) {
+      for (int pixel : pixelsOfPlayer.getOrDefault(player, List.of())) {
         out[pixel] += v;
       }
     });
