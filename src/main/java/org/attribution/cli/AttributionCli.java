@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -246,8 +247,11 @@ public final class AttributionCli implements Callable<Integer> {
         m.config().method().id(), m.model().name());
     for (TargetQuality quality : result.importance().quality()) {
       QualityStats stats = quality.stats();
-      out.printf("%nTop features for target %s (output %d), %,d rows; mean |completeness gap| %.2e of mean |f(x) - ref| %.3g%n",
-          quality.targetName(), quality.target(), stats.rows(), stats.meanAbsGap(), stats.meanAbsDelta());
+      // A global method (permutation importance) has no completeness to speak of: its gap is NaN.
+      String completeness = Double.isNaN(stats.meanAbsGap()) ? "" : String.format(Locale.ROOT,
+          "; mean |completeness gap| %.2e of mean |f(x) - ref| %.3g", stats.meanAbsGap(), stats.meanAbsDelta());
+      out.printf("%nTop features for target %s (output %d), %,d rows%s%n",
+          quality.targetName(), quality.target(), stats.rows(), completeness);
       String gapWarning = CompletenessFlag.warning(m.config().method().id(), stats.meanAbsGap(), stats.meanAbsDelta());
       if (gapWarning != null) {
         out.println("  Warning: " + gapWarning);

@@ -59,6 +59,9 @@ public final class Defaults {
   /** 16 antithetic pairs: a few percent error on typical tabular models at modest cost. */
   public static final int SAMPLING_SHAPLEY_PERMUTATIONS = 32;
 
+  /** scikit-learn's permutation_importance repeats 5 times by default. */
+  public static final int PERMUTATION_REPEATS = 5;
+
   public static final String BACKGROUND_SOURCE = "sample";
   /** SHAP's documentation suggests 100 background rows: base values to about 1% at 100x cost. */
   public static final int BACKGROUND_SIZE = 100;

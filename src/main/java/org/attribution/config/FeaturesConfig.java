@@ -20,6 +20,8 @@ import java.util.Map;
  * @param vectorNames names of the vector's elements; {@code <vectorColumn>_<i>} when absent
  * @param groups named groups of features reported (and, for SHAP, switched on and off) as one
  *     player, e.g. {@code open_il: [open_il_6m, open_il_12m, open_il_24m]}
+ * @param patches for an image in a vector column: the patch size, each patch one player (needs
+ *     {@code model.input_shape})
  */
 public record FeaturesConfig(
     List<String> columns,
@@ -28,8 +30,21 @@ public record FeaturesConfig(
     String vocabularyFile,
     String vectorColumn,
     List<String> vectorNames,
-    Map<String, List<String>> groups)
+    Map<String, List<String>> groups,
+    Patches patches)
     implements Serializable {
+
+  /**
+   * Image patches as players.
+   *
+   * @param size the patch's height and width in pixels
+   */
+  public record Patches(List<Integer> size) implements Serializable {
+
+    public Patches {
+      size = size == null ? List.of() : List.copyOf(size);
+    }
+  }
 
   public FeaturesConfig {
     columns = columns == null ? List.of() : List.copyOf(columns);

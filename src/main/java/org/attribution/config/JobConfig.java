@@ -34,7 +34,7 @@ public record JobConfig(
   public JobConfig {
     jobName = jobName == null ? Defaults.JOB_NAME : jobName;
     seed = seed == null ? Defaults.SEED : seed;
-    target = target == null ? new TargetConfig(null, null, null) : target;
+    target = target == null ? new TargetConfig(null, null, null, null) : target;
     method = method == null ? new IntegratedGradientsConfig(null, null, null, null) : method;
     execution = execution == null ? new ExecutionConfig(null, null, null, null, null, null) : execution;
     segmentBy = segmentBy == null ? List.of() : List.copyOf(segmentBy);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.attribution.method.IntegrationRule;
+import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
 import org.attribution.model.OutputTransform;
 
@@ -38,6 +39,7 @@ public final class JobConfigValidator {
     checkBackground(config.method(), config.background(), problems);
     checkOutput(config.output(), problems);
     checkAudit(config, problems);
+    checkLabels(config, problems);
     checkExecution(config.execution(), problems);
     if (problems.size() == 1) {
       throw new InvalidJobException("Cannot run job: " + problems.get(0));
@@ -81,6 +83,18 @@ public final class JobConfigValidator {
       problems.add("'features' needs exactly one of 'columns' or 'vector_column'");
     }
     checkUnique("features.columns", features.columns(), problems);
+    if (features.patches() != null) {
+      if (!hasVector) {
+        problems.add("'features.patches' needs the image in 'features.vector_column'");
+      }
+      if (!features.groups().isEmpty()) {
+        problems.add("'features.patches' and 'features.groups' both make players; give one of them");
+      }
+      List<Integer> size = features.patches().size();
+      if (size.size() != 2 || size.stream().anyMatch(d -> d < 1)) {
+        problems.add("'features.patches.size' is [height, width], each at least 1; got " + size);
+      }
+    }
     Set<String> columns = new HashSet<>(features.columns());
     for (String column : features.categorical()) {
       if (!columns.contains(column)) {
@@ -145,6 +159,10 @@ public final class JobConfigValidator {
       return;
     }
     parse("model.output", () -> OutputTransform.fromId(model.output()), problems);
+    if (model.inputShape() != null && (model.inputShape().isEmpty()
+        || model.inputShape().stream().anyMatch(d -> d < 1))) {
+      problems.add("'model.input_shape' must list one or more sizes of at least 1, got " + model.inputShape());
+    }
     parse("model.device", () -> DeviceChoice.fromId(model.device()), problems);
   }
 
@@ -200,6 +218,18 @@ public final class JobConfigValidator {
       if (sampling.permutations() < 2 || sampling.permutations() % 2 != 0) {
         problems.add("'method.permutations' must be an even number of at least 2 (each permutation is used with"
             + " its reverse), got " + sampling.permutations());
+      }
+    }
+    if (method instanceof PermutationImportanceConfig permutation) {
+      if (permutation.metric() == null) {
+        problems.add("'method.metric' is missing; permutation_importance needs one of "
+            + PermutationMetric.IDS);
+      } else if (!PermutationMetric.IDS.contains(permutation.metric())) {
+        problems.add("'method.metric' is '" + permutation.metric() + "'; expected one of "
+            + PermutationMetric.IDS);
+      }
+      if (permutation.repeats() < 1) {
+        problems.add("'method.repeats' must be at least 1, got " + permutation.repeats());
       }
     }
     // Exact Shapley's only limit, the number of players, is known once the features are encoded.
@@ -287,6 +317,26 @@ public final class JobConfigValidator {
       }
     } else if (background.input() != null) {
       problems.add("'background.input' is only used with 'background.source: dataset'");
+    }
+  }
+
+  /** A global method measures the model against labels; no other method reads them. */
+  private static void checkLabels(JobConfig config, List<String> problems) {
+    boolean hasLabel = !isBlank(config.target().labelColumn());
+    if (config.method().global()) {
+      if (!hasLabel) {
+        problems.add("'" + config.method().id() + "' needs 'target.label_column': the column of each row's true label");
+      }
+      if (!config.segmentBy().isEmpty()) {
+        problems.add("'segment_by' is not supported by " + config.method().id()
+            + ": it measures the model over the whole dataset");
+      }
+      if (config.output() != null && config.output().perRow()) {
+        problems.add("'output.per_row' is not supported by " + config.method().id()
+            + ": it has no per-row attributions");
+      }
+    } else if (hasLabel) {
+      problems.add("'target.label_column' is only used by permutation_importance");
     }
   }
 

@@ -19,16 +19,19 @@ import java.io.Serializable;
   @JsonSubTypes.Type(value = InputXGradientConfig.class, name = InputXGradientConfig.ID),
   @JsonSubTypes.Type(value = SmoothGradConfig.class, name = SmoothGradConfig.ID),
   @JsonSubTypes.Type(value = OcclusionConfig.class, name = OcclusionConfig.ID),
-  @JsonSubTypes.Type(value = LimeConfig.class, name = LimeConfig.ID)
+  @JsonSubTypes.Type(value = LimeConfig.class, name = LimeConfig.ID),
+  @JsonSubTypes.Type(value = PermutationImportanceConfig.class, name = PermutationImportanceConfig.ID)
 })
 public sealed interface MethodConfig extends Serializable
     permits IntegratedGradientsConfig, KernelShapConfig, GradientShapConfig, SamplingShapleyConfig,
-        ExactShapleyConfig, SaliencyConfig, InputXGradientConfig, SmoothGradConfig, OcclusionConfig, LimeConfig {
+        ExactShapleyConfig, SaliencyConfig, InputXGradientConfig, SmoothGradConfig, OcclusionConfig, LimeConfig,
+        PermutationImportanceConfig {
 
   /** Ids of every method, as the job file names them. */
   java.util.List<String> IDS = java.util.List.of(IntegratedGradientsConfig.ID, KernelShapConfig.ID,
       GradientShapConfig.ID, SamplingShapleyConfig.ID, ExactShapleyConfig.ID, SaliencyConfig.ID,
-      InputXGradientConfig.ID, SmoothGradConfig.ID, OcclusionConfig.ID, LimeConfig.ID);
+      InputXGradientConfig.ID, SmoothGradConfig.ID, OcclusionConfig.ID, LimeConfig.ID,
+      PermutationImportanceConfig.ID);
 
   /**
    * The methods whose attributions add up to f(x) - reference by construction, so that a
@@ -51,7 +54,7 @@ public sealed interface MethodConfig extends Serializable
    */
   static boolean usesBackground(String id) {
     return !java.util.Set.of(IntegratedGradientsConfig.ID, SaliencyConfig.ID, InputXGradientConfig.ID,
-        SmoothGradConfig.ID).contains(id);
+        SmoothGradConfig.ID, PermutationImportanceConfig.ID).contains(id);
   }
 
   /**
@@ -60,6 +63,14 @@ public sealed interface MethodConfig extends Serializable
    */
   static boolean expectsCompleteness(String id) {
     return COMPLETE.contains(id);
+  }
+
+  /**
+   * Whether the method measures the model over the whole dataset at once rather than explaining
+   * each row: such a method runs as its own stage and needs labels, not a baseline or background.
+   */
+  default boolean global() {
+    return false;
   }
 
   /** The method's stable id, as written in the job file and the output tables. */

@@ -10,8 +10,12 @@ import java.util.List;
  *     {@code classIndex}) or {@code all} (every output, one result row each)
  * @param classIndex the output index for mode {@code class}
  * @param classNames optional labels of the outputs, used in the output tables
+ * @param labelColumn the input column holding each row's true label (a class index, 0/1, or a
+ *     number for a regression), for methods that measure the model's quality: permutation
+ *     importance
  */
-public record TargetConfig(String mode, Integer classIndex, List<String> classNames) implements Serializable {
+public record TargetConfig(String mode, Integer classIndex, List<String> classNames, String labelColumn)
+    implements Serializable {
 
   public TargetConfig {
     mode = mode == null ? Defaults.TARGET_MODE : mode;

@@ -33,6 +33,7 @@ import org.apache.spark.sql.types.StructType;
 import org.attribution.config.FeaturesConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.method.FeatureGroups;
+import org.attribution.method.ImagePatches;
 
 /**
  * Turns input rows into the model's float input vector, and says which rows cannot be encoded.
@@ -192,6 +193,18 @@ public final class FeatureEncoder implements Serializable {
    */
   public static FeatureEncoder build(
       FeaturesConfig config, Map<String, List<String>> fileVocabularies, IntSupplier vectorWidth) {
+    return build(config, fileVocabularies, vectorWidth, null);
+  }
+
+  /**
+   * Builds the encoder as {@link #build(FeaturesConfig, Map, IntSupplier)} does, with the model's
+   * row shape, which {@code features.patches} cuts into patches.
+   *
+   * @param inputShape the model's {@code input_shape}; null for flat rows
+   * @throws InvalidJobException when patches are asked for and the rows are not images
+   */
+  public static FeatureEncoder build(FeaturesConfig config, Map<String, List<String>> fileVocabularies,
+      IntSupplier vectorWidth, List<Integer> inputShape) {
     List<Feature> features = new ArrayList<>();
     if (config.vectorColumn() != null) {
       String column = config.vectorColumn();
@@ -201,7 +214,8 @@ public final class FeatureEncoder implements Serializable {
         names.add(column + "_" + i);
       }
       features.add(new Feature(column, column, Feature.Kind.VECTOR, List.of(), names, 0, width));
-      return new FeatureEncoder(features, config.groups());
+      return new FeatureEncoder(features, config.patches() == null ? config.groups()
+          : patchGroups(config.patches(), inputShape, names));
     }
     int offset = 0;
     for (String column : config.columns()) {
@@ -220,6 +234,30 @@ public final class FeatureEncoder implements Serializable {
       offset += feature.width();
     }
     return new FeatureEncoder(features, config.groups());
+  }
+
+  /** Each patch as a named group of the vector's elements. */
+  private static Map<String, List<String>> patchGroups(FeaturesConfig.Patches patches, List<Integer> inputShape,
+      List<String> names) {
+    if (inputShape == null) {
+      throw new InvalidJobException("Cannot cut features.patches: they need model.input_shape, the image's"
+          + " [channels, height, width]");
+    }
+    Map<String, List<Integer>> columns;
+    try {
+      columns = ImagePatches.columns(inputShape, patches.size());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidJobException("Cannot cut features.patches: " + e.getMessage(), e);
+    }
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    columns.forEach((patch, indices) -> {
+      if (indices.get(indices.size() - 1) >= names.size()) {
+        throw new InvalidJobException("Cannot cut features.patches: model.input_shape " + inputShape
+            + " holds more values than the vector's " + names.size());
+      }
+      groups.put(patch, indices.stream().map(names::get).toList());
+    });
+    return groups;
   }
 
   /**

@@ -1,10 +1,12 @@
 package org.attribution.job;
 
 import org.attribution.output.ResultSchema;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -44,12 +46,15 @@ import org.attribution.config.ExecutionConfig;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigValidator;
+import org.attribution.config.PermutationImportanceConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.data.RowIds;
 import org.attribution.data.Vocabularies;
 import org.attribution.method.CoalitionEvaluator;
 import org.attribution.method.ExactShapley;
+import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
+import org.attribution.model.InputShape;
 import org.attribution.model.TorchScriptModel;
 import org.attribution.output.AuditTables;
 import org.attribution.output.HtmlReport;
@@ -195,10 +200,11 @@ public final class AttributionJob {
     JobInput vectorInput = config.features().vectorColumn() != null ? readInput() : null;
     FeatureEncoder encoder = FeatureEncoder.build(
         config.features(), Vocabularies.read(config.features().vocabularyFile(), hadoopConf()),
-        () -> vectorWidth(vectorInput.rows()));
+        () -> vectorWidth(vectorInput.rows()), config.model().inputShape());
     int threads = threadsPerTask(config.execution());
     ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
-        config.model().device(), encoder.width(), threads);
+        config.model().device(), encoder.width(), threads, config.model().inputShape() == null
+            ? InputShape.flat(encoder.width()) : new InputShape(config.model().inputShape()));
     if (config.method() instanceof ExactShapleyConfig) {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
     }
@@ -207,6 +213,9 @@ public final class AttributionJob {
     Dataset<Row> input = jobInput.rows();
     StructType schema = input.schema();
     config.segmentBy().forEach(column -> requireColumn(schema, column, "segment_by"));
+    if (config.target().labelColumn() != null) {
+      requireColumn(schema, config.target().labelColumn(), "target.label_column");
+    }
     // Cheap for Parquet and tables (row counts are in the metadata); the plan and progress need
     // it, and it spares the rejects pass a scan of the whole input when every row was explained.
     long inputRows = input.count();
@@ -237,6 +246,11 @@ public final class AttributionJob {
     List<String> segments = config.segmentBy();
     StructType schema = checked.input().schema();
     Column reason = checked.jobInput().rejectReason(encoder);
+    String label = config.target().labelColumn();
+    if (label != null) {
+      reason = coalesce(reason, when(col(FeatureEncoder.quoted(label)).cast("double").isNull()
+          .or(isnan(col(FeatureEncoder.quoted(label)).cast("double"))), lit("label is missing or not a number")));
+    }
     Column rowId = RowIds.column(config.input().idColumn(), schema);
     List<Column> encodedSelect = new ArrayList<>();
     encodedSelect.add(rowId.as("row_id"));
@@ -245,6 +259,9 @@ public final class AttributionJob {
     encodedSelect.add(xxhash64(lit(config.seed()), rowId).as("row_seed"));
     segments.forEach(column -> encodedSelect.add(col(FeatureEncoder.quoted(column)).cast("string").as(column)));
     encodedSelect.addAll(List.of(encoder.encodedColumns()));
+    if (label != null) {
+      encodedSelect.add(col(FeatureEncoder.quoted(label)).cast("double").as("label"));
+    }
     Dataset<Row> valid = checked.input().filter(reason.isNull()).select(encodedSelect.toArray(new Column[0]));
     float[] baseline = Baselines.resolve(config.method(), encoder, valid, 2 + segments.size());
     double[] noiseScale = Baselines.noiseScale(config.method(), encoder, valid, 2 + segments.size());
@@ -262,7 +279,7 @@ public final class AttributionJob {
     MethodFactory methods = new MethodFactory(config.method(), baseline,
         background == null ? null : jsc().broadcast(background.background()),
         background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows, noiseScale);
-    checkMethod(() -> methods.create(driverModel));
+    checkMethod(() -> methods.check(driverModel));
     double[] baseValues = background == null ? null
         : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
             .baseValues();
@@ -319,6 +336,9 @@ public final class AttributionJob {
     RunStore store = checked.store();
     store.clearStaging(runId);
     spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
+    if (config.method().global()) {
+      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters);
+    }
     try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
         config.execution().progressSeconds(), System.err)) {
       if (config.output().perRow()) {
@@ -346,6 +366,23 @@ public final class AttributionJob {
       Dataset<Row> modelRejects = spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()),
           ModelRejects.schema(idType));
       return new Explained(importance, null, modelRejects, summaries, counters);
+    }
+  }
+
+  /** Runs a global method (permutation importance) over the encoded rows, as its own stage. */
+  private ImportanceSummary measureGlobally(Checked checked, Prepared prepared, TaskCounters counters) {
+    PermutationImportanceConfig permutation = (PermutationImportanceConfig) config.method();
+    int scored = checkedValue(() -> PermutationStage.scoredOutput(config.target(),
+        PermutationMetric.fromId(permutation.metric()), prepared.outputs()));
+    Dataset<Row> rows = prepared.valid();
+    PermutationStage.Evaluate evaluate = new PermutationStage.Evaluate(prepared.modelBytes(), checked.modelSpec(),
+        checked.encoder(), permutation, scored, rows.schema().fieldIndex("label"), prepared.batchRows(),
+        prepared.maxEvaluationRows(), counters);
+    checkedValue(() -> evaluate.method(checked.driverModel()));
+    try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
+        config.execution().progressSeconds(), System.err)) {
+      return PermutationStage.run(spark, rows, evaluate, config.seed(), config.target(),
+          checked.encoder().playerNames());
     }
   }
 
@@ -623,8 +660,16 @@ public final class AttributionJob {
 
   /** Runs a method's own checks on the driver, so settings that do not fit fail before any task. */
   private static void checkMethod(Runnable check) {
-    try {
+    checkedValue(() -> {
       check.run();
+      return null;
+    });
+  }
+
+  /** Computes what a method's own checks compute, turning a setting that does not fit into a job error. */
+  private static <T> T checkedValue(Supplier<T> check) {
+    try {
+      return check.get();
     } catch (IllegalArgumentException e) {
       throw new InvalidJobException(e.getMessage(), e);
     }

@@ -35,7 +35,7 @@ final class ExecutorModels {
         spec.sha256(),
         task == null ? DeviceChoice.forDriver(choice) : DeviceChoice.resolve(choice, assignedGpu(task)),
         OutputTransform.fromId(spec.output()),
-        spec.inputWidth());
+        spec.inputShape());
     return ModelCache.get(key, spec.name(), bytes);
   }
 

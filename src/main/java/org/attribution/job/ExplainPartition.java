@@ -17,6 +17,7 @@ import org.attribution.config.TargetConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
+import org.attribution.method.Outputs;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.SplittingModel;
 import org.attribution.model.TimedModel;
@@ -158,14 +159,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
      */
     Explainer(Iterator<Row> input, boolean forRows) {
       this.input = input;
-      // Timed outside the splitting, so that a split call counts its rows once and its time in full.
-      this.model = new TimedModel(
-          new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
-              counters.splits()::add),
-          (calledRows, nanos) -> {
-            counters.evaluations().add(calledRows);
-            counters.modelNanos().add(nanos);
-          });
+      this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
       this.method = methods.create(model);
       this.inputs = new float[batchRows * width];
@@ -213,7 +207,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           targets[e] = switch (target.mode()) {
             case "all" -> k;
             case "class" -> target.classIndex();
-            default -> argmax(predictions, r * outputs, outputs);
+            default -> Outputs.argmax(predictions, r * outputs, outputs);
           };
           if (perRow != 1) {
             System.arraycopy(batch, r * width, expanded, e * width, width);
@@ -241,7 +235,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       fields[1] = targets[e];
       fields[2] = target.nameOf(targets[e]);
       fields[3] = result.outputs()[e];
-      fields[4] = outputs > 1 ? argmax(predictions, r * outputs, outputs) : null;
+      fields[4] = outputs > 1 ? Outputs.argmax(predictions, r * outputs, outputs) : null;
       fields[5] = result.references()[e];
       fields[6] = result.gap(e);
       System.arraycopy(segmentValues[r], 0, fields, ResultSchema.FIXED_FIELDS, segments);
@@ -276,13 +270,18 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  private static int argmax(float[] values, int from, int length) {
-    int best = 0;
-    for (int k = 1; k < length; k++) {
-      if (values[from + k] > values[from + best]) {
-        best = k;
-      }
-    }
-    return best;
+  /**
+   * The running task's model, splitting calls that run out of memory and counting its
+   * evaluations and time in {@code counters}.
+   */
+  static ModelFunction taskModel(ModelSpec modelSpec, Broadcast<byte[]> modelBytes, TaskCounters counters) {
+    // Timed outside the splitting, so that a split call counts its rows once and its time in full.
+    return new TimedModel(
+        new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
+            counters.splits()::add),
+        (calledRows, nanos) -> {
+          counters.evaluations().add(calledRows);
+          counters.modelNanos().add(nanos);
+        });
   }
 }

@@ -11,6 +11,7 @@ import org.attribution.config.LimeConfig;
 import org.attribution.config.MethodConfig;
 import org.attribution.config.OcclusionConfig;
 import org.attribution.config.SaliencyConfig;
+import org.attribution.config.PermutationImportanceConfig;
 import org.attribution.config.SamplingShapleyConfig;
 import org.attribution.config.SmoothGradConfig;
 import org.attribution.method.AttributionMethod;
@@ -78,6 +79,8 @@ record MethodFactory(
       return (long) players * Math.max(1, backgroundRows) + 1;
     } else if (method instanceof LimeConfig lime) {
       return lime.samples();
+    } else if (method instanceof PermutationImportanceConfig permutation) {
+      return (long) permutation.repeats() * players + 1;
     }
     throw new IllegalStateException("no cost model for " + method.id());
   }
@@ -98,6 +101,16 @@ record MethodFactory(
   boolean reportsStandardErrors() {
     return method instanceof KernelShapConfig || method instanceof GradientShapConfig
         || method instanceof SamplingShapleyConfig;
+  }
+
+  /**
+   * Builds a per-row method once, so that settings that do not fit fail on the driver; a global
+   * method is checked by its own stage.
+   */
+  void check(ModelFunction model) {
+    if (!method.global()) {
+      create(model);
+    }
   }
 
   /**

@@ -25,9 +25,15 @@ public final class ModelCache {
    * @param modelSha256 SHA-256 of the model bytes in lowercase hex, see {@link #sha256Hex}
    * @param device where the model runs
    * @param transform applied to the model's outputs
-   * @param inputWidth columns of one input row
+   * @param inputShape the shape of one input row
    */
-  public record Key(String modelSha256, Device device, OutputTransform transform, int inputWidth) {}
+  public record Key(String modelSha256, Device device, OutputTransform transform, InputShape inputShape) {
+
+    /** The key of a model taking flat rows of {@code inputWidth} columns. */
+    public Key(String modelSha256, Device device, OutputTransform transform, int inputWidth) {
+      this(modelSha256, device, transform, InputShape.flat(inputWidth));
+    }
+  }
 
   private static final ConcurrentMap<Key, TorchScriptModel> MODELS = new ConcurrentHashMap<>();
 
@@ -61,7 +67,7 @@ public final class ModelCache {
           "Cannot load model " + name + ": its SHA-256 is " + actual + ", expected "
               + key.modelSha256());
     }
-    return TorchScriptModel.load(name, bytes, key.device(), key.transform(), key.inputWidth());
+    return TorchScriptModel.load(name, bytes, key.device(), key.transform(), key.inputShape());
   }
 
   /** SHA-256 of {@code bytes} in lowercase hex: identifies model contents in cache keys. */

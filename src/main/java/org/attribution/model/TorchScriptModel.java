@@ -60,6 +60,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private final PtSymbolBlock block;
   private final OutputTransform transform;
   private final int inputWidth;
+  private final InputShape inputShape;
   private final DataType inputType;
   private final int outputWidth;
   // Calls share the read lock; close() takes the write lock so it never frees a model that
@@ -69,12 +70,13 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private boolean closed;
 
   private TorchScriptModel(
-      String name, Model model, OutputTransform transform, int inputWidth) {
+      String name, Model model, OutputTransform transform, InputShape inputShape) {
     this.name = name;
     this.model = model;
     this.block = (PtSymbolBlock) model.getBlock();
     this.transform = transform;
-    this.inputWidth = inputWidth;
+    this.inputWidth = inputShape.width();
+    this.inputShape = inputShape;
     Signature signature = probe();
     this.inputType = signature.inputType();
     this.outputWidth = signature.outputWidth();
@@ -97,7 +99,8 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       Path file, Device device, OutputTransform transform, int inputWidth) {
-    return load(file.getFileName().toString(), file, device, transform, inputWidth);
+    String name = file.getFileName().toString();
+    return load(name, file, device, transform, flat(name, inputWidth));
   }
 
   /**
@@ -112,11 +115,31 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    */
   public static TorchScriptModel load(
       String name, byte[] bytes, Device device, OutputTransform transform, int inputWidth) {
+    return load(name, bytes, device, transform, flat(name, inputWidth));
+  }
+
+  private static InputShape flat(String name, int inputWidth) {
+    if (inputWidth < 1) {
+      throw new IllegalArgumentException(
+          "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
+    }
+    return InputShape.flat(inputWidth);
+  }
+
+  /**
+   * Loads a TorchScript model from its bytes, for a model whose rows are not flat vectors (an
+   * image model takes {@code [channels, height, width]}): each call reshapes its rows to {@code
+   * inputShape}, batch dimension first, and gradients come back flat in the same order.
+   *
+   * @see #load(String, byte[], Device, OutputTransform, int)
+   */
+  public static TorchScriptModel load(
+      String name, byte[] bytes, Device device, OutputTransform transform, InputShape inputShape) {
     Path file = null;
     try {
       file = Files.createTempFile("attribution-model-", ".pt");
       Files.write(file, bytes);
-      return load(name, file, device, transform, inputWidth);
+      return load(name, file, device, transform, inputShape);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load model " + name + ": " + e.getMessage(), e);
     } finally {
@@ -127,11 +150,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   }
 
   private static TorchScriptModel load(
-      String name, Path file, Device device, OutputTransform transform, int inputWidth) {
-    if (inputWidth < 1) {
-      throw new IllegalArgumentException(
-          "Cannot load model " + name + ": input width must be at least 1, got " + inputWidth);
-    }
+      String name, Path file, Device device, OutputTransform transform, InputShape inputShape) {
     if (!Files.isRegularFile(file)) {
       // DJL would say that it found no .pt file in a directory of that name.
       throw new IllegalArgumentException("Cannot load model " + name + ": no file at " + file);
@@ -153,7 +172,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       // trainParam makes DJL leave the weights trainable; frozen, backward computes only the
       // input gradient and concurrent calls never accumulate into shared weight gradients.
       model.getBlock().freezeParameters(true);
-      return new TorchScriptModel(name, model, transform, inputWidth);
+      return new TorchScriptModel(name, model, transform, inputShape);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -174,7 +193,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     try (NDManager scope = model.getNDManager().newSubManager()) {
       for (DataType type : types) {
         try {
-          NDArray row = scope.zeros(new Shape(1, inputWidth), type);
+          NDArray row = scope.zeros(new Shape(inputShape.ofBatch(1)), type);
           return new Signature(type, outputWidthOf(IValueUtils.forward(block, new NDList(row), false)));
         } catch (EngineException e) {
           if (first == null) {
@@ -184,8 +203,9 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       }
     }
     throw new IllegalArgumentException(
-        "Cannot load model " + name + ": it does not run on a " + types.get(0) + " row of width "
-            + inputWidth + ": " + reason(first), first);
+        "Cannot load model " + name + ": it does not run on a " + types.get(0) + " row of "
+            + (inputShape.dimensions().size() == 1 ? "width " + inputWidth : "shape " + inputShape) + ": "
+            + reason(first), first);
   }
 
   /**
@@ -252,6 +272,11 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     return inputType;
   }
 
+  /** The shape of one row as the model takes it. */
+  public InputShape inputShape() {
+    return inputShape;
+  }
+
   /** The transform applied to the model's outputs. */
   public OutputTransform transform() {
     return transform;
@@ -281,10 +306,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       return new float[0];
     }
     int callRows = Math.max(rows, MIN_CALL_ROWS);
-    long[] index = new long[callRows];
-    for (int r = 0; r < callRows; r++) {
-      index[r] = targets[r < rows ? r : 0];
-    }
+    long[] index = paddedTargets(targets, rows, callRows);
     callLock.lock();
     try {
       // Grad mode is per thread in libtorch (and the engine turns it off on the thread that
@@ -317,6 +339,105 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   }
 
   /**
+   * The model split at its last convolution, for Grad-CAM: a TorchScript module that exports two
+   * methods besides {@code forward}, {@code activations(x)} returning the last convolution's
+   * activations {@code [rows, channels, height, width]} and {@code from_activations(a)} mapping
+   * them to the outputs, so that {@code forward(x) == from_activations(activations(x))}.
+   *
+   * @throws IllegalArgumentException naming the contract when the module does not export both
+   */
+  public ActivationModel activationModel() {
+    List<Integer> shape;
+    callLock.lock();
+    try (NDManager scope = openScope()) {
+      NDArray a = runMethod(scope, ACTIVATIONS, tensorOf(scope, new float[inputWidth], 1, 1), false);
+      NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, false);
+      if (a.getShape().dimension() != 4 || outputs.getShape().size() != outputWidth) {
+        throw new IllegalArgumentException("Cannot use model " + name + " for Grad-CAM: " + ACTIVATIONS
+            + "(x) must give [rows, channels, height, width] and " + FROM_ACTIVATIONS + "(a) the model's "
+            + outputWidth + " outputs; they gave " + a.getShape() + " and " + outputs.getShape());
+      }
+      shape = List.of((int) a.getShape().get(1), (int) a.getShape().get(2), (int) a.getShape().get(3));
+    } catch (EngineException e) {
+      throw new IllegalArgumentException("Cannot use model " + name + " for Grad-CAM: it needs a TorchScript module"
+          + " exporting " + ACTIVATIONS + "(x), the last convolution's activations, and " + FROM_ACTIVATIONS
+          + "(a), the outputs from them (@torch.jit.export); calling them failed: " + reason(e), e);
+    } finally {
+      callLock.unlock();
+    }
+    return new Activations(shape);
+  }
+
+  /** The name of the Grad-CAM method giving the last convolution's activations. */
+  public static final String ACTIVATIONS = "activations";
+  /** The name of the Grad-CAM method mapping activations to outputs. */
+  public static final String FROM_ACTIVATIONS = "from_activations";
+
+  /**
+   * Calls one of the module's exported methods. DJL's {@code IValueUtils.runMethod} never records
+   * the graph; its {@code forward} does when asked, and calls the method that an array named
+   * {@code module_method:<name>} in the list names.
+   */
+  private NDArray runMethod(NDManager scope, String method, NDArray input, boolean recordGraph) {
+    NDArray selector = scope.zeros(new Shape(1));
+    selector.setName("module_method:" + method);
+    return IValueUtils.forward(block, new NDList(input, selector), recordGraph).get(0);
+  }
+
+  /** Grad-CAM's view of this model. */
+  private final class Activations implements ActivationModel {
+    private final List<Integer> shape;
+    private final int width;
+
+    Activations(List<Integer> shape) {
+      this.shape = shape;
+      this.width = shape.get(0) * shape.get(1) * shape.get(2);
+    }
+
+    @Override
+    public List<Integer> activationShape() {
+      return shape;
+    }
+
+    @Override
+    public float[] activations(float[] inputs, int rows) {
+      checkInputs(inputs, rows);
+      int callRows = Math.max(rows, MIN_CALL_ROWS);
+      callLock.lock();
+      try (NDManager scope = openScope()) {
+        return floatsOf(runMethod(scope, ACTIVATIONS, tensorOf(scope, inputs, rows, callRows), false), rows * width);
+      } finally {
+        callLock.unlock();
+      }
+    }
+
+    @Override
+    public float[] activationGradient(float[] activations, int rows, int[] targets) {
+      int callRows = Math.max(rows, MIN_CALL_ROWS);
+      long[] index = paddedTargets(targets, rows, callRows);
+      callLock.lock();
+      try {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager scope = openScope()) {
+          NDArray a = tensorOf(scope, activations, rows, callRows, new InputShape(shape));
+          a.setRequiresGradient(true);
+          NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, true);
+          NDArray selected = transform.apply(outputs.reshape(callRows, outputWidth))
+              .gather(scope.create(index, new Shape(callRows, 1)), 1);
+          JniUtils.backward((PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
+              false, false);
+          return floatsOf(a.getGradient(), rows * width);
+        } finally {
+          JniUtils.setGradMode(gradMode);
+        }
+      } finally {
+        callLock.unlock();
+      }
+    }
+  }
+
+  /**
    * The rows as a tensor that libtorch allocates and frees with the scope. DJL's {@code
    * create(float[])} would stage every call's rows in a fresh direct buffer that only a later
    * garbage collection frees: with calls of tens of MB and little other garbage, those pile up
@@ -324,16 +445,31 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * went to the kernel). A float64 model gets the float32 rows converted by libtorch, exactly.
    */
   private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows) {
-    Shape shape = new Shape(callRows, inputWidth);
+    return tensorOf(scope, inputs, rows, callRows, inputShape);
+  }
+
+  /** Rows of any shape (the inputs, or Grad-CAM's activations) as a tensor, as {@link #tensorOf} does. */
+  private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows, InputShape rowShape) {
+    int width = rowShape.width();
+    Shape shape = new Shape(rowShape.ofBatch(callRows));
     Device device = scope.getDevice();
     // Writing through the byte view only reaches the tensor's own memory on the CPU.
     NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
     FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
-    values.put(inputs, 0, rows * inputWidth);
+    values.put(inputs, 0, rows * width);
     for (int r = rows; r < callRows; r++) {
-      values.put(inputs, 0, inputWidth);
+      values.put(inputs, 0, width);
     }
     return (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
+  }
+
+  /** Each row's target, then the first row's for the padding rows. */
+  private static long[] paddedTargets(int[] targets, int rows, int callRows) {
+    long[] index = new long[callRows];
+    for (int r = 0; r < callRows; r++) {
+      index[r] = targets[r < rows ? r : 0];
+    }
+    return index;
   }
 
   /**

@@ -102,6 +102,9 @@ public final class HtmlReport {
         .append("</title>\n<style>").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
     header();
     contents();
+    if (data.image() != null) {
+      imageOverview();
+    }
     for (Map.Entry<Integer, String> target : targets.entrySet()) {
       targetSection(target.getKey(), target.getValue());
     }
@@ -213,6 +216,9 @@ public final class HtmlReport {
         .append(BarChart.render(top, "Top " + top.size() + " features for target " + targetName
             + " by mean |attribution| with 95% confidence intervals"))
         .append("</figure>\n");
+    if (data.image() != null) {
+      imageMap(ranked, targetName);
+    }
     importanceTable(top);
     if (ranked.size() > top.size()) {
       double restShare = 0;
@@ -235,6 +241,33 @@ public final class HtmlReport {
       segmentView(column.getKey(), column.getValue(), segmentFeatures);
     }
     html.append("</section>\n");
+  }
+
+  /** Every target's map side by side, each scaled to its own largest value. */
+  private void imageOverview() {
+    html.append("<section class=\"card\" id=\"image-maps\">\n<h2>Importance maps</h2>\n<p class=\"meta\">")
+        .append("Mean |attribution| of each pixel or patch, per target; darker is more important, each map on its"
+            + " own scale.</p>\n<div class=\"heatmaps\">");
+    for (Map.Entry<Integer, String> target : targets.entrySet()) {
+      List<ImportanceRow> rows = new ArrayList<>();
+      for (ImportanceRow row : data.importance()) {
+        if (row.overall() && row.target() == target.getKey()) {
+          rows.add(row);
+        }
+      }
+      imageMap(rows, target.getValue());
+    }
+    html.append("</div>\n</section>\n");
+  }
+
+  /** The target's mean |attribution| of every pixel or patch, drawn where it lies in the image. */
+  private void imageMap(List<ImportanceRow> ranked, String targetName) {
+    ImageLayout image = data.image();
+    Map<String, Double> values = new TreeMap<>();
+    ranked.forEach(row -> values.put(row.feature(), row.meanAbsAttribution()));
+    String title = "Mean |attribution| per pixel for target " + targetName;
+    html.append("<figure class=\"heatmap\">").append(HeatMap.render(image.height(), image.width(),
+        image.pixels(values), title)).append("<figcaption>").append(esc(title)).append("</figcaption></figure>\n");
   }
 
   private static String targetHeading(int target, String targetName) {
@@ -607,6 +640,9 @@ public final class HtmlReport {
       .target-name{color:var(--accent)}
       figure{margin:4px 0 14px}
       svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
+      .heatmaps{display:flex;flex-wrap:wrap;gap:16px}
+      figure.heatmap{display:inline-block;margin:8px 0}
+      figure.heatmap figcaption{font-size:12px;color:var(--muted);max-width:190px}
       svg .bar{fill:#4b7fc4}
       svg .row:hover .bar{fill:var(--accent)}
       svg .ci line{stroke:#1c2430;stroke-width:1.3}

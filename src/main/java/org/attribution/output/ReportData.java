@@ -25,6 +25,8 @@ import org.attribution.aggregate.ImportanceRow;
  * @param drift how each feature moved since the previous run; null when there is no previous run
  * @param driftSummary the drift of the whole run; null exactly when {@code drift} is null
  * @param topN how many features each chart and table shows per target
+ * @param image where the players lie in the image, for an image model's heat maps; null for
+ *     other models
  */
 public record ReportData(
     Run run,
@@ -35,7 +37,8 @@ public record ReportData(
     List<ImportanceRow> importance,
     List<DriftRow> drift,
     DriftSummary driftSummary,
-    int topN) {
+    int topN,
+    ImageLayout image) {
 
   /** The number of features shown per target unless told otherwise. */
   public static final int DEFAULT_TOP_N = 15;
@@ -56,6 +59,20 @@ public record ReportData(
     if (topN < 1) {
       throw new IllegalArgumentException("Cannot build report data: topN must be at least 1, got " + topN);
     }
+  }
+
+  /** Report data without an image layout. */
+  public ReportData(
+      Run run,
+      Rows rows,
+      Map<String, Long> rejectReasons,
+      List<RunManifest.Completeness> completeness,
+      Map<Integer, Double> baseValues,
+      List<ImportanceRow> importance,
+      List<DriftRow> drift,
+      DriftSummary driftSummary,
+      int topN) {
+    this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN, null);
   }
 
   /** Report data showing {@link #DEFAULT_TOP_N} features per target. */
@@ -120,6 +137,7 @@ public record ReportData(
             manifest.dataset(), manifest.config().method().id(), manifest.startedAt(), manifest.finishedAt()),
         new Rows(manifest.rows().read(), manifest.rows().explained(), manifest.rows().rejected(),
             manifest.rowsPerSecond()),
-        manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift());
+        manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift(),
+        DEFAULT_TOP_N, ImageLayout.of(manifest.config().model(), manifest.config().features(), manifest.features()));
   }
 }
