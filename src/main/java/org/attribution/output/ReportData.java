@@ -25,6 +25,8 @@ import org.attribution.aggregate.ImportanceRow;
  * @param drift how each feature moved since the previous run; null when there is no previous run
  * @param driftSummary the drift of the whole run; null exactly when {@code drift} is null
  * @param topN how many features each chart and table shows per target
+ * @param quality the run's quality measures and curves; null for a report without them
+ * @param sample the sampled rows the summary and dependence plots draw; null for none
  */
 public record ReportData(
     Run run,
@@ -35,7 +37,9 @@ public record ReportData(
     List<ImportanceRow> importance,
     List<DriftRow> drift,
     DriftSummary driftSummary,
-    int topN) {
+    int topN,
+    RunManifest.Quality quality,
+    ReportSample sample) {
 
   /** The number of features shown per target unless told otherwise. */
   public static final int DEFAULT_TOP_N = 15;
@@ -69,6 +73,26 @@ public record ReportData(
       List<DriftRow> drift,
       DriftSummary driftSummary) {
     this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, DEFAULT_TOP_N);
+  }
+
+  /** Report data without quality measures or sampled rows. */
+  public ReportData(
+      Run run,
+      Rows rows,
+      Map<String, Long> rejectReasons,
+      List<RunManifest.Completeness> completeness,
+      Map<Integer, Double> baseValues,
+      List<ImportanceRow> importance,
+      List<DriftRow> drift,
+      DriftSummary driftSummary,
+      int topN) {
+    this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN, null, null);
+  }
+
+  /** This report with the run's quality measures and sampled rows. */
+  public ReportData withQuality(RunManifest.Quality quality, ReportSample sample) {
+    return new ReportData(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN,
+        quality, sample);
   }
 
   /** Whether the run was compared with a previous one. */
@@ -108,8 +132,9 @@ public record ReportData(
    */
   public record Rows(long read, long explained, long rejected, double perSecond) {}
 
-  /** The report data of a run, from its manifest, importance and drift. */
-  public static ReportData of(RunManifest manifest, List<ImportanceRow> importance, List<DriftRow> drift) {
+  /** The report data of a run, from its manifest, importance, drift and sampled rows (null for none). */
+  public static ReportData of(RunManifest manifest, List<ImportanceRow> importance, List<DriftRow> drift,
+      ReportSample sample) {
     Map<Integer, Double> baseValues = new java.util.TreeMap<>();
     if (manifest.background() != null) {
       double[] values = manifest.background().baseValues();
@@ -120,6 +145,7 @@ public record ReportData(
             manifest.dataset(), manifest.config().method().id(), manifest.startedAt(), manifest.finishedAt()),
         new Rows(manifest.rows().read(), manifest.rows().explained(), manifest.rows().rejected(),
             manifest.rowsPerSecond()),
-        manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift());
+        manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift())
+        .withQuality(manifest.quality(), sample);
   }
 }

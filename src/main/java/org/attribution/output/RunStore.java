@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.InvalidJobException;
+import org.attribution.quality.QualityMeasure;
 
 /**
  * The output directory as a history of runs.
@@ -33,13 +35,13 @@ import org.attribution.config.InvalidJobException;
 public final class RunStore {
 
   /** Tables in commit order: {@code runs} last, as the index of complete runs. */
-  public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "runs");
+  public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "quality", "runs");
   /** Files kept per run, outside the tables. */
   static final List<String> FILES = List.of("manifests", "reports");
 
   /** Everything this job writes at the top of its output directory. */
   static final java.util.Set<String> OWN_ENTRIES = java.util.Set.of(
-      "per_row", "rejects", "global_importance", "drift", "runs", "manifests", "reports", "_staging", "_trash");
+      "per_row", "rejects", "global_importance", "drift", "quality", "runs", "manifests", "reports", "_staging", "_trash");
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
 
@@ -261,6 +263,22 @@ public final class RunStore {
         .collectAsList().stream()
         .map(AuditTables::importanceOf)
         .toList();
+  }
+
+  /**
+   * The quality rows of a committed run, as {@code target -> measure -> measure}; empty when the
+   * run has none (it predates the quality table, or nothing was measured).
+   */
+  public Map<Integer, Map<String, QualityMeasure>> quality(SparkSession spark, String runId) {
+    Map<Integer, Map<String, QualityMeasure>> quality = new java.util.TreeMap<>();
+    if (!exists(table("quality"))) {
+      return quality;
+    }
+    for (Row row : spark.read().parquet(table("quality")).filter(col("run_id").equalTo(runId)).collectAsList()) {
+      quality.computeIfAbsent(row.<Integer>getAs("target"), t -> new java.util.LinkedHashMap<>())
+          .put(row.getAs("measure"), AuditTables.qualityOf(row));
+    }
+    return quality;
   }
 
   private boolean exists(String path) {
