@@ -57,8 +57,13 @@ public final class Defaults {
   public static final boolean QUALITY_ENABLED = true;
   /** A standard error of a few percent of a measure's spread across rows, at a small share of a run's cost. */
   public static final int QUALITY_ROWS = 1_000;
-  /** Yeh et al. (2019) estimate max-sensitivity from a handful of draws; each costs a re-explained row. */
-  public static final int QUALITY_PERTURBATIONS = 10;
+  /**
+   * With {@link #QUALITY_PERTURBATIONS} re-explanations per measured row, measuring at most 5% of
+   * the input keeps the pass under about a third of the run's own cost on a small input.
+   */
+  public static final double QUALITY_MAX_SHARE = 0.05;
+  /** "A few" draws, as in Yeh et al. (2019); each costs a re-explained row. */
+  public static final int QUALITY_PERTURBATIONS = 5;
   /** Small next to a feature's spread, so that perturbed rows stay near the data. */
   public static final double QUALITY_RADIUS = 0.1;
   /**

@@ -44,7 +44,7 @@ public record JobConfig(
     segmentBy = segmentBy == null ? List.of() : List.copyOf(segmentBy);
     segmentMinRows = segmentMinRows == null ? Defaults.SEGMENT_MIN_ROWS : segmentMinRows;
     drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
-    quality = quality == null ? new QualityConfig(null, null, null, null) : quality;
+    quality = quality == null ? new QualityConfig(null, null, null, null, null) : quality;
     report = report == null ? new ReportConfig(null) : report;
     if (background == null && method.usesBackground()) {
       background = new BackgroundConfig(null, null, null, null, null);

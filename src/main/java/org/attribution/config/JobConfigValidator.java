@@ -248,6 +248,9 @@ public final class JobConfigValidator {
       problems.add("'quality.rows' must be at least 1, got " + quality.rows() + " (to measure nothing, set"
           + " quality.enabled: false)");
     }
+    if (!(quality.maxShare() > 0 && quality.maxShare() <= 1)) {
+      problems.add("'quality.max_share' must be above 0 and at most 1, got " + quality.maxShare());
+    }
     if (quality.perturbations() < 1) {
       problems.add("'quality.perturbations' must be at least 1, got " + quality.perturbations());
     }

@@ -88,8 +88,9 @@ final class QualityPass {
       return null;
     }
     jsc.sc().setJobDescription("Sampling rows for the quality measures and the report");
-    List<Column> select = new ArrayList<>(List.of(col("row_seed"), sampled(QUALITY_SALT, qualityRows, inputRows),
-        sampled(REPORT_SALT, reportRows, inputRows)));
+    List<Column> select = new ArrayList<>(List.of(col("row_seed"),
+        sampled(QUALITY_SALT, quality.enabled() ? quality.share(inputRows) : 0).as("q"),
+        sampled(REPORT_SALT, Math.min(1.0, (double) reportRows / inputRows)).as("r")));
     IntStream.range(0, encoder.features().size()).forEach(i -> select.add(col("__f" + i)));
     int width = encoder.width();
     List<Sampled> rows = new ArrayList<>();
@@ -106,8 +107,7 @@ final class QualityPass {
     }
     QualitySettings settings = new QualitySettings(quality.perturbations(), quality.radius(),
         Defaults.QUALITY_CURVE_STEPS);
-    Measure measure = new Measure(modelBytes, modelSpec, methods, target, removal(methods, width), spread(rows, width),
-        settings);
+    Measure measure = new Measure(modelBytes, modelSpec, methods, target, spread(rows, width), settings);
     List<Measured> measured = jsc.parallelize(rows, Math.max(1, Math.min(slots, rows.size())))
         .mapPartitions(measure).collect();
     List<RowQuality> qualities = new ArrayList<>();
@@ -182,12 +182,11 @@ final class QualityPass {
     return all;
   }
 
-  /** Whether a row is drawn for a sample of about {@code wanted} of {@code total} rows, as {@code q} or {@code r}. */
-  private static Column sampled(long salt, int wanted, long total) {
-    double share = Math.min(1.0, (double) wanted / total);
+  /** Whether a row is drawn for a sample of about {@code share} of the rows. */
+  private static Column sampled(long salt, double share) {
     Column uniform = shiftrightunsigned(xxhash64(lit(salt), col("row_seed")), 11).cast("double")
         .multiply(lit(0x1.0p-53));
-    return uniform.lt(lit(share)).as(salt == QUALITY_SALT ? "q" : "r");
+    return uniform.lt(lit(share));
   }
 
   /** Where a removed player takes its value: the SHAP background, or the IG baseline as a background of one row. */
@@ -287,17 +286,15 @@ final class QualityPass {
     private final ModelSpec modelSpec;
     private final MethodFactory methods;
     private final TargetConfig target;
-    private final Background removal;
     private final double[] spread;
     private final QualitySettings settings;
 
     Measure(Broadcast<byte[]> modelBytes, ModelSpec modelSpec, MethodFactory methods, TargetConfig target,
-        Background removal, double[] spread, QualitySettings settings) {
+        double[] spread, QualitySettings settings) {
       this.modelBytes = modelBytes;
       this.modelSpec = modelSpec;
       this.methods = methods;
       this.target = target;
-      this.removal = removal;
       this.spread = spread;
       this.settings = settings;
     }
@@ -309,8 +306,8 @@ final class QualityPass {
           new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), splits -> { }),
           (calledRows, nanos) -> evaluations[0] += calledRows);
       AttributionMethod method = methods.create(model);
-      QualityMeasures measures = new QualityMeasures(model, method, removal, methods.groups(), spread, settings,
-          methods.maxEvaluationRows());
+      QualityMeasures measures = new QualityMeasures(model, method, removal(methods, model.inputWidth()),
+          methods.groups(), spread, settings, methods.maxEvaluationRows());
       List<RowQuality> quality = new ArrayList<>();
       List<Measured.Point> points = new ArrayList<>();
       while (rows.hasNext()) {
@@ -340,18 +337,11 @@ final class QualityPass {
     }
 
     private int[] targets(ModelFunction model, float[] row) {
-      return switch (target.mode()) {
-        case "all" -> IntStream.range(0, model.outputWidth()).toArray();
-        case "class" -> new int[] {target.classIndex()};
-        default -> {
-          float[] outputs = model.forward(row, 1);
-          int best = 0;
-          for (int k = 1; k < outputs.length; k++) {
-            best = outputs[k] > outputs[best] ? k : best;
-          }
-          yield new int[] {best};
-        }
-      };
+      int outputs = model.outputWidth();
+      int perRow = target.mode().equals("all") ? outputs : 1;
+      float[] predictions = target.mode().equals("predicted") ? model.forward(row, 1) : null;
+      return IntStream.range(0, perRow).map(k -> ExplainPartition.targetOf(target, k, predictions, 0, outputs))
+          .toArray();
     }
   }
 }

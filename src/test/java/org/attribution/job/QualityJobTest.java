@@ -71,7 +71,7 @@ class QualityJobTest {
         model: {path: %s}
         target: {mode: all}
         method: {name: integrated_gradients, baseline: mean, steps: 4}
-        quality: {rows: 60, perturbations: 4}
+        quality: {rows: 60, max_share: 1, perturbations: 4}
         report: {sample_rows: 90}
         output: {path: %s}
         """.formatted(partitions, ModelFixtures.path(ModelFixtures.LINEAR), out), "quality.yaml", Map.of());
