@@ -48,15 +48,17 @@ import org.attribution.quality.TargetQualitySummary;
  *
  * <p>A row is in a sample when a hash of its seed (itself a hash of the run seed and the row id)
  * falls below the sample's share of the input, so the samples do not depend on partitioning, and
- * only they reach the driver. There they are put in seed order, then spread over tasks that
- * explain each row again, on its own (its results then do not depend on the rows it was
- * batched with), and measure it. Everything comes back in that order, so the sums over rows are
- * the same whatever the partitioning.
+ * only they reach the driver. There they are put in seed order and cut into fixed groups of
+ * consecutive rows, which tasks explain again, a group per method call (so a row's results do not
+ * depend on the partitioning either), and measure row by row. Everything comes back in that
+ * order, so the sums over rows are the same whatever the partitioning.
  */
 final class QualityPass {
 
   private static final long QUALITY_SALT = 0x51A11E5L;
   private static final long REPORT_SALT = 0x5A3B1E5L;
+  /** Sampled rows per method call: few calls for the sample, and a group's rows stay together. */
+  private static final int GROUP_ROWS = 64;
 
   /**
    * What the pass found.
@@ -108,7 +110,13 @@ final class QualityPass {
     QualitySettings settings = new QualitySettings(quality.perturbations(), quality.radius(),
         Defaults.QUALITY_CURVE_STEPS);
     Measure measure = new Measure(modelBytes, modelSpec, methods, target, spread(rows, width), settings);
-    List<Measured> measured = jsc.parallelize(rows, Math.max(1, Math.min(slots, rows.size())))
+    // Groups of consecutive rows in that order, each explained in one method call: the same groups
+    // whatever the partitioning, so a row's attributions never depend on it.
+    List<List<Sampled>> groups = new ArrayList<>();
+    for (int from = 0; from < rows.size(); from += GROUP_ROWS) {
+      groups.add(new ArrayList<>(rows.subList(from, Math.min(rows.size(), from + GROUP_ROWS))));
+    }
+    List<Measured> measured = jsc.parallelize(groups, Math.max(1, Math.min(slots, groups.size())))
         .mapPartitions(measure).collect();
     List<RowQuality> qualities = new ArrayList<>();
     long evaluations = 0;
@@ -280,7 +288,7 @@ final class QualityPass {
 
   /** The executor side: explains and measures one task's share of the sample. */
   private static final class Measure
-      implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<Sampled>, Measured> {
+      implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<List<Sampled>>, Measured> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<byte[]> modelBytes;
     private final ModelSpec modelSpec;
@@ -300,7 +308,7 @@ final class QualityPass {
     }
 
     @Override
-    public Iterator<Measured> call(Iterator<Sampled> rows) {
+    public Iterator<Measured> call(Iterator<List<Sampled>> groups) {
       long[] evaluations = {0};
       ModelFunction model = new TimedModel(
           new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), splits -> { }),
@@ -310,26 +318,37 @@ final class QualityPass {
           methods.groups(), spread, settings, methods.maxEvaluationRows());
       List<RowQuality> quality = new ArrayList<>();
       List<Measured.Point> points = new ArrayList<>();
-      while (rows.hasNext()) {
-        Sampled row = rows.next();
-        int[] targets = targets(model, row.row());
-        float[] expanded = new float[targets.length * row.row().length];
-        for (int k = 0; k < targets.length; k++) {
-          System.arraycopy(row.row(), 0, expanded, k * row.row().length, row.row().length);
+      int width = model.inputWidth();
+      while (groups.hasNext()) {
+        List<Sampled> group = groups.next();
+        List<Sampled> source = new ArrayList<>();
+        List<Integer> targets = new ArrayList<>();
+        for (Sampled row : group) {
+          for (int t : targets(model, row.row())) {
+            source.add(row);
+            targets.add(t);
+          }
         }
-        long[] seeds = new long[targets.length];
-        Arrays.fill(seeds, row.seed());
-        Attributions result = method.attribute(expanded, targets.length, targets, seeds);
+        int explained = source.size();
+        float[] expanded = new float[explained * width];
+        long[] seeds = new long[explained];
+        for (int e = 0; e < explained; e++) {
+          System.arraycopy(source.get(e).row(), 0, expanded, e * width, width);
+          seeds[e] = source.get(e).seed();
+        }
+        Attributions result = method.attribute(expanded, explained, targets.stream().mapToInt(Integer::intValue)
+            .toArray(), seeds);
         int players = result.players();
-        for (int k = 0; k < targets.length; k++) {
-          double[] values = Arrays.copyOfRange(result.values(), k * players, (k + 1) * players);
+        for (int e = 0; e < explained; e++) {
+          Sampled row = source.get(e);
+          double[] values = Arrays.copyOfRange(result.values(), e * players, (e + 1) * players);
           // A result the model could not give is a model reject of the main pass, not a measure.
-          boolean finite = Arrays.stream(values).allMatch(Double::isFinite) && Double.isFinite(result.outputs()[k]);
+          boolean finite = Arrays.stream(values).allMatch(Double::isFinite) && Double.isFinite(result.outputs()[e]);
           if (row.quality() && finite) {
-            quality.add(measures.measure(row.row(), targets[k], row.seed(), values));
+            quality.add(measures.measure(row.row(), targets.get(e), row.seed(), values));
           }
           if (row.report() && finite) {
-            points.add(new Measured.Point(row.index(), targets[k], values));
+            points.add(new Measured.Point(row.index(), targets.get(e), values));
           }
         }
       }
