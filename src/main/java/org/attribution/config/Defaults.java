@@ -82,6 +82,26 @@ public final class Defaults {
   public static final String DRIFT_COMPARE_TO = "previous";
   public static final int DRIFT_TOP_K = 10;
 
+  public static final boolean QUALITY_ENABLED = true;
+  /** A standard error of a few percent of a measure's spread across rows, at a small share of a run's cost. */
+  public static final int QUALITY_ROWS = 1_000;
+  /**
+   * With {@link #QUALITY_PERTURBATIONS} re-explanations per measured row, measuring at most 5% of
+   * the input keeps the pass under about a third of the run's own cost on a small input.
+   */
+  public static final double QUALITY_MAX_SHARE = 0.05;
+  /** "A few" draws, as in Yeh et al. (2019); each costs a re-explained row. */
+  public static final int QUALITY_PERTURBATIONS = 5;
+  /** Small next to a feature's spread, so that perturbed rows stay near the data. */
+  public static final double QUALITY_RADIUS = 0.1;
+  /**
+   * The most points of a deletion or insertion curve after its start: with more players, players
+   * are removed a few at a time, so a curve costs at most four times this many coalition values.
+   */
+  public static final int QUALITY_CURVE_STEPS = 20;
+  /** Enough dots for a summary plot to show a feature's distribution, few enough to keep the report small. */
+  public static final int REPORT_SAMPLE_ROWS = 2_000;
+
   /**
    * Native memory one task may use for a model call. 256 MiB keeps 8 concurrent tasks well
    * inside a typical 4 GiB executor overhead while still giving batches of many thousand rows.

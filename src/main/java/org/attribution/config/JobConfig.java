@@ -14,6 +14,8 @@ import java.util.List;
  *     rows
  * @param segmentMinRows segments with fewer rows are reported unranked and flagged as low count
  * @param drift how the run is compared with an earlier one
+ * @param quality the quality measures taken on a sample of the explained rows
+ * @param report what the HTML report shows besides the tables
  */
 public record JobConfig(
     String jobName,
@@ -28,7 +30,9 @@ public record JobConfig(
     Integer segmentMinRows,
     DriftConfig drift,
     OutputConfig output,
-    ExecutionConfig execution)
+    ExecutionConfig execution,
+    QualityConfig quality,
+    ReportConfig report)
     implements Serializable {
 
   public JobConfig {
@@ -40,6 +44,8 @@ public record JobConfig(
     segmentBy = segmentBy == null ? List.of() : List.copyOf(segmentBy);
     segmentMinRows = segmentMinRows == null ? Defaults.SEGMENT_MIN_ROWS : segmentMinRows;
     drift = drift == null ? new DriftConfig(null, null, null, null) : drift;
+    quality = quality == null ? new QualityConfig(null, null, null, null, null) : quality;
+    report = report == null ? new ReportConfig(null) : report;
     if (background == null && method.usesBackground()) {
       background = new BackgroundConfig(null, null, null, null, null);
     }

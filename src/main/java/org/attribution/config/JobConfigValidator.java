@@ -361,6 +361,23 @@ public final class JobConfigValidator {
     if (drift.maxSignificantChanges() != null && drift.maxSignificantChanges() < 0) {
       problems.add("'drift.max_significant_changes' must be 0 or more, got " + drift.maxSignificantChanges());
     }
+    QualityConfig quality = config.quality();
+    if (quality.rows() < 1) {
+      problems.add("'quality.rows' must be at least 1, got " + quality.rows() + " (to measure nothing, set"
+          + " quality.enabled: false)");
+    }
+    if (!(quality.maxShare() > 0 && quality.maxShare() <= 1)) {
+      problems.add("'quality.max_share' must be above 0 and at most 1, got " + quality.maxShare());
+    }
+    if (quality.perturbations() < 1) {
+      problems.add("'quality.perturbations' must be at least 1, got " + quality.perturbations());
+    }
+    if (!(quality.radius() >= 0) || quality.radius().isInfinite()) {
+      problems.add("'quality.radius' must be a finite number, 0 or more, got " + quality.radius());
+    }
+    if (config.report().sampleRows() < 0) {
+      problems.add("'report.sample_rows' must be 0 or more, got " + config.report().sampleRows());
+    }
   }
 
   /** The output formats, as {@code output.format} names them. */

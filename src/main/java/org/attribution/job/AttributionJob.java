@@ -161,7 +161,11 @@ public final class AttributionJob {
       Prepared prepared = timed(timings, "baseline", () -> prepare(checked));
       Explained explained = timed(timings, "attribute", () -> explain(checked, prepared));
       try {
-        Written written = timed(timings, "write", () -> write(started, checked, prepared, explained));
+        QualityPass.Result quality = timed(timings, "quality", () -> QualityPass.run(jsc(), prepared.valid(),
+            checked.inputRows(), config.quality(), config.report().sampleRows(), prepared.modelBytes(),
+            checked.modelSpec(), checked.encoder(), prepared.methods(), config.target(),
+            prepared.plan().concurrentTasks()));
+        Written written = timed(timings, "write", () -> write(started, checked, prepared, explained, quality));
         timings.put("total", elapsedMs(t0));
         return commit(started, timings, checked, prepared, explained, written);
       } finally {
@@ -388,13 +392,14 @@ public final class AttributionJob {
 
   /** What the write phase staged, besides the tables themselves. */
   private record Written(RunInfo run, Drift.Result drift, long explained, long rejected,
-      Map<String, Long> rejectReasons, long duplicateIds) {}
+      Map<String, Long> rejectReasons, long duplicateIds, QualityPass.Staged quality) {}
 
   /**
    * Stages the importance, drift and rejects tables, and refuses the run (nothing committed) when
    * it rejected too much of its input.
    */
-  private Written write(Instant started, Checked checked, Prepared prepared, Explained explained) {
+  private Written write(Instant started, Checked checked, Prepared prepared, Explained explained,
+      QualityPass.Result quality) {
     RunStore store = checked.store();
     ImportanceSummary importance = explained.importance();
     spark.sparkContext().setJobDescription("Writing outputs");
@@ -406,6 +411,9 @@ public final class AttributionJob {
     if (drift != null) {
       write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
     }
+    QualityPass.Staged qualityStaged = QualityPass.stage(quality, importance.quality(),
+        drift == null ? null : drift.summary().previousRunId(), earlier -> store.quality(earlier));
+    write(AuditTables.qualityRows(run, qualityStaged.targets()), AuditTables.QUALITY, store.staged(runId, "quality"));
     long perRow = config.target().mode().equals("all") ? prepared.outputs() : 1;
     long encoded = (importance.resultRows() + importance.nonFiniteRows()) / perRow;
     long inputRows = checked.inputRows();
@@ -438,7 +446,7 @@ public final class AttributionJob {
     long duplicateIds = duplicateIds(checked.input().select(prepared.rowId().as("row_id")), inputRows,
         explained.perRowTable() != null ? explained.perRowTable() : prepared.valid(), encoded);
     checkRejects(rejected, modelRejected, inputRows, rejectsPath);
-    return new Written(run, drift, explainedRows, rejected, rejectReasons, duplicateIds);
+    return new Written(run, drift, explainedRows, rejected, rejectReasons, duplicateIds, qualityStaged);
   }
 
   /**
@@ -474,8 +482,10 @@ public final class AttributionJob {
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
         drift == null ? null : drift.summary(),
-        outputs(store));
-    HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows()),
+        outputs(store),
+        written.quality().manifest(config.quality(), timings.get("quality")));
+    HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows(),
+        written.quality().sample()),
         store.stagedReport(runId), hadoopConf());
     String manifestJson = ManifestWriter.toJson(manifest);
     ManifestWriter.write(manifestJson, store.stagedManifest(runId), hadoopConf());

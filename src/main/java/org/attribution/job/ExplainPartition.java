@@ -204,11 +204,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           int e = r * perRow + k;
           source[e] = r;
           explainedSeeds[e] = seeds[r];
-          targets[e] = switch (target.mode()) {
-            case "all" -> k;
-            case "class" -> target.classIndex();
-            default -> Outputs.argmax(predictions, r * outputs, outputs);
-          };
+          targets[e] = targetOf(target, k, predictions, r * outputs, outputs);
           if (perRow != 1) {
             System.arraycopy(batch, r * width, expanded, e * width, width);
           }
@@ -283,5 +279,17 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           counters.evaluations().add(calledRows);
           counters.modelNanos().add(nanos);
         });
+  }
+
+  /**
+   * The output explained as a row's {@code k}-th target: output k for {@code all}, the configured
+   * class, or the predicted class, from the row's {@code outputs} predictions at {@code from}.
+   */
+  static int targetOf(TargetConfig target, int k, float[] predictions, int from, int outputs) {
+    return switch (target.mode()) {
+      case "all" -> k;
+      case "class" -> target.classIndex();
+      default -> Outputs.argmax(predictions, from, outputs);
+    };
   }
 }

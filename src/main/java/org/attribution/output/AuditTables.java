@@ -12,7 +12,8 @@ import org.apache.spark.sql.types.StructType;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
-import org.attribution.aggregate.TargetQuality;
+import org.attribution.quality.QualityMeasure;
+import org.attribution.quality.TargetQualitySummary;
 
 /**
  * The audit tables dashboards read: their schemas and rows. Every table also has the partition
@@ -69,6 +70,25 @@ public final class AuditTables {
       "previous_rank", DataTypes.IntegerType, true,
       "current_rank", DataTypes.IntegerType, true,
       "rank_change", DataTypes.IntegerType, true);
+
+  /**
+   * quality: one row per (target, measure), how far to trust the run's attributions; measured on
+   * a sample of rows, except {@code completeness_gap}, over every explained row.
+   */
+  public static final StructType QUALITY = schema(
+      "schema_version", DataTypes.IntegerType, false,
+      "run_timestamp", DataTypes.TimestampType, false,
+      "job_name", DataTypes.StringType, false,
+      "dataset", DataTypes.StringType, false,
+      "model_name", DataTypes.StringType, false,
+      "model_sha256", DataTypes.StringType, false,
+      "method", DataTypes.StringType, false,
+      "target", DataTypes.IntegerType, false,
+      "target_name", DataTypes.StringType, false,
+      "measure", DataTypes.StringType, false,
+      "value", DataTypes.DoubleType, true,
+      "standard_error", DataTypes.DoubleType, true,
+      "rows", DataTypes.LongType, false);
 
   /** runs: one row per run, the manifest's main fields and the whole manifest as JSON. */
   public static final StructType RUNS = schema(
@@ -129,8 +149,31 @@ public final class AuditTables {
     return out;
   }
 
+  /** Rows of the quality table: every measure of every target. */
+  public static List<Row> qualityRows(RunInfo run, List<TargetQualitySummary> quality) {
+    List<Row> out = new ArrayList<>();
+    for (TargetQualitySummary t : quality) {
+      for (QualityMeasure m : t.measures()) {
+        out.add(qualityRow(run, t.target(), t.targetName(), m));
+      }
+    }
+    return out;
+  }
+
+  /** Reads a quality table row's measure back, e.g. an earlier run's, for comparison. */
+  public static QualityMeasure qualityOf(Row row) {
+    return new QualityMeasure(row.getAs("measure"), nanIfNull(row.getAs("value")),
+        nanIfNull(row.getAs("standard_error")), row.<Long>getAs("rows"));
+  }
+
+  private static Row qualityRow(RunInfo run, int target, String targetName, QualityMeasure m) {
+    return RowFactory.create(SCHEMA_VERSION, timestamp(run), run.jobName(), run.dataset(), run.modelName(),
+        run.modelSha256(), run.method(), target, targetName, m.measure(), finite(m.value()), finite(m.standardError()),
+        m.rows());
+  }
+
   /** The run's row of the runs table. */
-  public static Row runRow(RunInfo run, RunManifest manifest, List<TargetQuality> quality, DriftSummary drift,
+  public static Row runRow(RunInfo run, RunManifest manifest, List<org.attribution.aggregate.TargetQuality> quality, DriftSummary drift,
       String manifestJson) {
     Double meanGap = quality.isEmpty() ? null
         : quality.stream().mapToDouble(q -> q.stats().meanAbsGap()).max().orElseThrow();

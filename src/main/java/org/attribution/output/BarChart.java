@@ -126,7 +126,7 @@ final class BarChart {
   }
 
   /** A 1, 2, 2.5 or 5 times a power of ten, giving about {@link #TARGET_TICKS} ticks. */
-  private static double tickStep(double max) {
+  static double tickStep(double max) {
     if (!(max > 0) || !Double.isFinite(max)) {
       return 1;
     }

@@ -33,6 +33,9 @@ import org.attribution.config.MethodConfig;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
+import org.attribution.quality.QualityChange;
+import org.attribution.quality.QualityMeasure;
+import org.attribution.quality.TargetQualitySummary;
 
 /**
  * The run's report for auditors: one self-contained HTML page with the run's facts, per target a
@@ -240,6 +243,7 @@ public final class HtmlReport {
     for (Map.Entry<String, List<ImportanceRow>> column : bySegmentColumn.entrySet()) {
       segmentView(column.getKey(), column.getValue(), segmentFeatures);
     }
+    samplePlots(target);
     html.append("</section>\n");
   }
 
@@ -498,8 +502,80 @@ public final class HtmlReport {
     return "<span class=\"move same\">=</span>";
   }
 
+  /** The summary and dependence plots of a target's sampled rows, when the run kept a sample. */
+  private void samplePlots(int target) {
+    if (data.sample() == null) {
+      return;
+    }
+    for (ReportSample.Target t : data.sample().targets()) {
+      if (t.target() == target && t.attributions().length > 0) {
+        html.append("<h3>Summary plot</h3>\n<p class=\"note\">").append(counted(t.attributions().length, "sampled row"))
+            .append(": one dot per row and feature at its attribution; colour is the feature\u2019s value, blue low ")
+            .append("to red high (a categorical feature: one colour per category).</p>\n<figure>")
+            .append(SamplePlots.summary(data.sample(), t)).append("</figure>\n")
+            .append("<h3>Dependence plots</h3>\n<p class=\"note\">Attribution against the feature\u2019s value for ")
+            .append("the top features of the sample.</p>\n<figure class=\"small-charts\">")
+            .append(SamplePlots.dependence(data.sample(), t)).append("</figure>\n");
+      }
+    }
+  }
+
+  /** The sampled quality measures, their curves and how they moved since the earlier run. */
+  private void qualityMeasures() {
+    RunManifest.Quality quality = data.quality();
+    if (quality == null) {
+      return;
+    }
+    html.append("<h3>How far to trust the attributions</h3>\n");
+    if (!quality.enabled()) {
+      html.append("<p class=\"empty\">Quality measures were not taken (quality.enabled is false).</p>\n");
+      return;
+    }
+    html.append("<p class=\"note\">Measured on ").append(counted(quality.rows(), "sampled row")).append(" (")
+        .append(count(quality.evaluations())).append(" model evaluations). Deletion / insertion AOPC: the area ")
+        .append("between the curve in the attributions\u2019 order and in a random order (higher is better). ")
+        .append("Max-sensitivity: the largest relative change of a row\u2019s attributions under ")
+        .append(quality.perturbations()).append(" perturbations within ").append(esc(num(quality.radius())))
+        .append(" standard deviations per feature (lower is better). Infidelity: mean squared error of the ")
+        .append("attributions\u2019 prediction of the output change when random subsets of features are removed ")
+        .append("(lower is better).</p>\n");
+    html.append("<table class=\"quality\">\n<thead><tr><th>Target</th><th>Measure</th><th class=\"n\">Value</th>")
+        .append("<th class=\"n\">Standard error</th><th class=\"n\">Rows</th></tr></thead>\n<tbody>\n");
+    for (TargetQualitySummary t : quality.targets()) {
+      for (QualityMeasure m : t.measures()) {
+        html.append("<tr><td>").append(esc(t.targetName())).append("</td><td>").append(esc(m.measure()))
+            .append("</td><td class=\"n strong\">").append(esc(num(m.value()))).append("</td><td class=\"n\">")
+            .append(esc(num(m.standardError()))).append("</td><td class=\"n\">").append(count(m.rows()))
+            .append("</td></tr>\n");
+      }
+    }
+    html.append("</tbody>\n</table>\n");
+    for (TargetQualitySummary t : quality.targets()) {
+      if (t.fractions().length > 0) {
+        html.append("<p class=\"meta\">Deletion and insertion curves, target ").append(esc(t.targetName()))
+            .append("</p>\n<figure class=\"small-charts\">").append(SamplePlots.curves(t)).append("</figure>\n");
+      }
+    }
+    if (quality.comparedToRun() != null && !quality.changes().isEmpty()) {
+      html.append("<h3>Quality since run <code>").append(esc(quality.comparedToRun())).append("</code></h3>\n")
+          .append("<table class=\"quality-drift\">\n<thead><tr><th>Target</th><th>Measure</th>")
+          .append("<th class=\"n\">Previous</th><th class=\"n\">Current</th><th class=\"n\">Change</th>")
+          .append("<th class=\"n\">z</th></tr></thead>\n<tbody>\n");
+      for (QualityChange c : quality.changes()) {
+        html.append("<tr><td>").append(esc(c.targetName())).append("</td><td>").append(esc(c.measure()))
+            .append("</td><td class=\"n\">").append(esc(num(c.previous()))).append("</td><td class=\"n\">")
+            .append(esc(num(c.current()))).append("</td><td class=\"n strong\">").append(esc(signed(c.change())))
+            .append("</td><td class=\"n\">").append(esc(num(c.z())))
+            .append(c.significant() ? " <span class=\"badge warn\">significant</span>" : "").append("</td></tr>\n");
+      }
+      html.append("</tbody>\n</table>\n");
+    }
+  }
+
   private void qualitySection() {
-    html.append("<section class=\"card\" id=\"quality\">\n<h2>Run quality</h2>\n<h3>Completeness</h3>\n")
+    html.append("<section class=\"card\" id=\"quality\">\n<h2>Run quality</h2>\n");
+    qualityMeasures();
+    html.append("<h3>Completeness</h3>\n")
         .append("<p class=\"note\">Each row\u2019s attributions should sum to f(x) \u2212 reference; the gap is the ")
         .append("method\u2019s numerical error. The relative gap is mean |gap| over mean |f(x) \u2212 reference|; ")
         .append("above ").append(esc(percent(CompletenessFlag.MAX_RELATIVE_GAP))).append(" it is flagged.</p>\n");
@@ -652,6 +728,14 @@ public final class HtmlReport {
       svg .value{font-size:11px;fill:#475467;font-variant-numeric:tabular-nums}
       svg .tick{font-size:11px;fill:var(--muted)}
       svg .axis-title{font-size:11.5px;fill:var(--muted)}
+      svg polyline{fill:none;stroke-width:2}
+      svg .ranked{stroke:var(--accent);stroke-width:2}
+      svg .random{stroke:#98a2b3;stroke-width:2;stroke-dasharray:5 4}
+      svg .legend text{font-size:11px;fill:var(--muted)}
+      svg.dependence-plot .dots circle{fill:#4b7fc4;fill-opacity:.55}
+      svg.summary-plot .dots circle{fill-opacity:.8}
+      .small-charts{display:flex;flex-wrap:wrap;gap:8px}
+      .small-charts svg.chart{width:450px;max-width:100%}
       table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:13px}
       th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
       thead th{color:var(--muted);font-size:12px;font-weight:600;vertical-align:bottom;border-bottom:1px solid #cfd4dc}

@@ -27,6 +27,8 @@ import org.attribution.aggregate.ImportanceRow;
  * @param topN how many features each chart and table shows per target
  * @param image where the players lie in the image, for an image model's heat maps; null for
  *     other models
+ * @param quality the run's quality measures and curves; null for a report without them
+ * @param sample the sampled rows the summary and dependence plots draw; null for none
  */
 public record ReportData(
     Run run,
@@ -38,7 +40,9 @@ public record ReportData(
     List<DriftRow> drift,
     DriftSummary driftSummary,
     int topN,
-    ImageLayout image) {
+    ImageLayout image,
+    RunManifest.Quality quality,
+    ReportSample sample) {
 
   /** The number of features shown per target unless told otherwise. */
   public static final int DEFAULT_TOP_N = 15;
@@ -61,20 +65,6 @@ public record ReportData(
     }
   }
 
-  /** Report data without an image layout. */
-  public ReportData(
-      Run run,
-      Rows rows,
-      Map<String, Long> rejectReasons,
-      List<RunManifest.Completeness> completeness,
-      Map<Integer, Double> baseValues,
-      List<ImportanceRow> importance,
-      List<DriftRow> drift,
-      DriftSummary driftSummary,
-      int topN) {
-    this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN, null);
-  }
-
   /** Report data showing {@link #DEFAULT_TOP_N} features per target. */
   public ReportData(
       Run run,
@@ -86,6 +76,26 @@ public record ReportData(
       List<DriftRow> drift,
       DriftSummary driftSummary) {
     this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, DEFAULT_TOP_N);
+  }
+
+  /** Report data without an image layout, quality measures or sampled rows. */
+  public ReportData(
+      Run run,
+      Rows rows,
+      Map<String, Long> rejectReasons,
+      List<RunManifest.Completeness> completeness,
+      Map<Integer, Double> baseValues,
+      List<ImportanceRow> importance,
+      List<DriftRow> drift,
+      DriftSummary driftSummary,
+      int topN) {
+    this(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN, null, null, null);
+  }
+
+  /** This report with the run's quality measures and sampled rows. */
+  public ReportData withQuality(RunManifest.Quality quality, ReportSample sample) {
+    return new ReportData(run, rows, rejectReasons, completeness, baseValues, importance, drift, driftSummary, topN,
+        image, quality, sample);
   }
 
   /** Whether the run was compared with a previous one. */
@@ -125,8 +135,9 @@ public record ReportData(
    */
   public record Rows(long read, long explained, long rejected, double perSecond) {}
 
-  /** The report data of a run, from its manifest, importance and drift. */
-  public static ReportData of(RunManifest manifest, List<ImportanceRow> importance, List<DriftRow> drift) {
+  /** The report data of a run, from its manifest, importance, drift and sampled rows (null for none). */
+  public static ReportData of(RunManifest manifest, List<ImportanceRow> importance, List<DriftRow> drift,
+      ReportSample sample) {
     Map<Integer, Double> baseValues = new java.util.TreeMap<>();
     if (manifest.background() != null) {
       double[] values = manifest.background().baseValues();
@@ -138,6 +149,7 @@ public record ReportData(
         new Rows(manifest.rows().read(), manifest.rows().explained(), manifest.rows().rejected(),
             manifest.rowsPerSecond()),
         manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift(),
-        DEFAULT_TOP_N, ImageLayout.of(manifest.config().model(), manifest.config().features(), manifest.features()));
+        DEFAULT_TOP_N, ImageLayout.of(manifest.config().model(), manifest.config().features(), manifest.features()),
+        manifest.quality(), sample);
   }
 }

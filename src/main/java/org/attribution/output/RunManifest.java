@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.config.JobConfig;
+import org.attribution.quality.QualityChange;
+import org.attribution.quality.TargetQualitySummary;
 
 /**
  * The per-run manifest: what ran, on what, how long it took and how good the result is.
@@ -32,6 +34,8 @@ import org.attribution.config.JobConfig;
  * @param completeness completeness gaps per target
  * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
+ * @param quality the quality measures of the attributions, as in the quality table, with their
+ *     cost and curves
  */
 public record RunManifest(
     int schemaVersion,
@@ -54,7 +58,8 @@ public record RunManifest(
     long modelCallSplits,
     List<Completeness> completeness,
     DriftSummary drift,
-    Map<String, String> outputs) {
+    Map<String, String> outputs,
+    Quality quality) {
 
   /**
    * The model as loaded.
@@ -124,4 +129,25 @@ public record RunManifest(
    * @param meanAbsDelta mean |f(x) - reference|, the scale the gap compares with
    */
   public record Completeness(int target, String targetName, double meanAbsGap, double maxAbsGap, double meanAbsDelta) {}
+
+  /**
+   * How far to trust the attributions: the quality measures, what they cost, and how they moved
+   * since the run drift compares with.
+   *
+   * @param enabled whether the sampled measures were taken ({@code quality.enabled}); the
+   *     completeness gap is always there
+   * @param rows rows measured (a seeded sample of about {@code quality.rows})
+   * @param perturbations perturbations per row, for max-sensitivity and infidelity each
+   * @param radius the max-sensitivity radius, per column a multiple of its standard deviation
+   * @param curveSteps the most points of a deletion or insertion curve after its start
+   * @param evaluations model evaluations (rows) the quality pass spent, the report's sample and
+   *     the rows explained again included
+   * @param durationMs the quality pass's wall time
+   * @param targets per target, the mean curves and the measures
+   * @param comparedToRun the earlier run the measures are compared with; null for none
+   * @param changes how each measure moved since {@code comparedToRun}; empty without one
+   */
+  public record Quality(boolean enabled, long rows, int perturbations, double radius, int curveSteps,
+      long evaluations, long durationMs, List<TargetQualitySummary> targets, String comparedToRun,
+      List<QualityChange> changes) {}
 }

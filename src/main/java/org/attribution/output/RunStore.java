@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,6 +23,7 @@ import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.InvalidJobException;
 import org.attribution.config.OutputConfig;
+import org.attribution.quality.QualityMeasure;
 
 /**
  * A job's outputs as a history of runs: the audit tables, in the {@link TableSink} of
@@ -35,14 +37,15 @@ import org.attribution.config.OutputConfig;
 public final class RunStore {
 
   /** Tables in commit order: {@code runs} last, as the index of complete runs. */
-  public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "runs");
+  public static final List<String> TABLES = List.of("per_row", "rejects", "global_importance", "drift", "quality",
+      "runs");
 
   /**
    * Everything this job writes at the top of its output directory, in any format: the Parquet
    * tables, the embedded Iceberg and Delta tables' directories, files and staging.
    */
-  private static final Set<String> OWN_ENTRIES = Set.of("per_row", "rejects", "global_importance", "drift", "runs",
-      "iceberg", "delta", "manifests", "reports", "_staging", "_trash");
+  private static final Set<String> OWN_ENTRIES = Set.of("per_row", "rejects", "global_importance", "drift", "quality",
+      "runs", "iceberg", "delta", "manifests", "reports", "_staging", "_trash");
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
 
@@ -271,6 +274,23 @@ public final class RunStore {
         .collectAsList().stream()
         .map(AuditTables::importanceOf)
         .toList();
+  }
+
+  /**
+   * The quality rows of a committed run, as {@code target -> measure -> measure}; empty when the
+   * run has none (it predates the quality table, or nothing was measured).
+   */
+  public Map<Integer, Map<String, QualityMeasure>> quality(String runId) {
+    Map<Integer, Map<String, QualityMeasure>> quality = new java.util.TreeMap<>();
+    Optional<Dataset<Row>> table = tables.read("quality");
+    if (table.isEmpty()) {
+      return quality;
+    }
+    for (Row row : table.get().filter(col("run_id").equalTo(runId)).collectAsList()) {
+      quality.computeIfAbsent(row.<Integer>getAs("target"), t -> new java.util.LinkedHashMap<>())
+          .put(row.getAs("measure"), AuditTables.qualityOf(row));
+    }
+    return quality;
   }
 
   private void delete(Path path) {

@@ -71,7 +71,7 @@ class UnsetKeyTest {
         + " baseline_values, rule, steps", assertThrows(InvalidJobException.class, () -> load("method.budget"))
         .getMessage());
     assertEquals("Cannot unset outptu.path: unknown key 'outptu'; known keys here: background, drift, execution,"
-        + " features, input, job_name, method, model, output, seed, segment_by, segment_min_rows, target",
+        + " features, input, job_name, method, model, output, quality, report, seed, segment_by, segment_min_rows, target",
         assertThrows(InvalidJobException.class, () -> load("outptu.path")).getMessage());
   }
 

@@ -50,6 +50,8 @@ class ProgressTest {
         model: {path: %s}
         method: {name: integrated_gradients, rule: riemann_middle, steps: 400000}
         execution: {progress_seconds: 1}
+        quality: {enabled: false}
+        report: {sample_rows: 0}
         output: {path: %s}
         """.formatted(Path.of("data-sample/lending_club.parquet").toAbsolutePath(),
         Path.of("data-sample/vocabulary.json").toAbsolutePath(),

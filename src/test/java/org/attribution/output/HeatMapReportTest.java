@@ -61,7 +61,7 @@ class HeatMapReportTest {
     ReportData base = SampleReports.withImportance(importance);
     ImageLayout layout = ImageLayout.of(IMAGE_MODEL, vector(new FeaturesConfig.Patches(List.of(2, 2))), patches);
     ReportData data = new ReportData(base.run(), base.rows(), base.rejectReasons(), base.completeness(),
-        base.baseValues(), base.importance(), null, null, 5, layout);
+        base.baseValues(), base.importance(), null, null, 5, layout, null, null);
 
     String html = HtmlReport.render(data);
 

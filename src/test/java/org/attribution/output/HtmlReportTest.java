@@ -25,6 +25,72 @@ class HtmlReportTest {
   private static final Pattern CHART_LABEL = Pattern.compile("<text class=\"label\"[^>]*>([^<]*)</text>");
 
   @Test
+  void theSummaryPlotDrawsOneDotPerSampledRowAndFeature() {
+    String html = HtmlReport.render(SampleReports.lendingClub());
+    List<String> summaries = svgs(html, "summary-plot");
+    assertEquals(2, summaries.size(), "one summary plot per target");
+    int features = Math.min(SamplePlots.SUMMARY_FEATURES, SampleReports.FEATURES.size());
+    for (String svg : summaries) {
+      assertEquals(SampleReports.SAMPLE_ROWS * features, count(svg, "<circle "));
+      assertEquals(features, count(svg, "<text class=\"label\""));
+    }
+    // The top feature of target 0 is int_rate, numeric: its dots run from blue (low) to red (high).
+    assertTrue(summaries.get(0).contains(">int_rate</text>"));
+    assertTrue(summaries.get(0).contains("fill=\"#1e88e5\"") && summaries.get(0).contains("fill=\"#ff0052\""));
+    List<String> dependence = svgs(html, "dependence-plot");
+    assertEquals(2 * SamplePlots.DEPENDENCE_FEATURES, dependence.size());
+    dependence.forEach(svg -> assertEquals(SampleReports.SAMPLE_ROWS, count(svg, "<circle ")));
+  }
+
+  @Test
+  void theQualitySectionDrawsTheCurvesAndListsEveryMeasure() {
+    String html = HtmlReport.render(SampleReports.lendingClub());
+    List<String> curves = svgs(html, "curve");
+    assertEquals(4, curves.size(), "deletion and insertion, per target");
+    for (String svg : curves) {
+      assertEquals(1, count(svg, "<polyline class=\"ranked\""));
+      assertEquals(1, count(svg, "<polyline class=\"random\""));
+      Matcher points = Pattern.compile("<polyline class=\"ranked\" points=\"([^\"]*)\"").matcher(svg);
+      assertTrue(points.find());
+      assertEquals(21, points.group(1).split(" ").length, "20 steps over 22 features, and the start");
+    }
+    for (String measure : List.of("deletion_aopc", "insertion_aopc", "max_sensitivity", "infidelity",
+        "completeness_gap")) {
+      assertTrue(count(svgless(html, "quality-drift"), "<td>" + measure + "</td>") == 2, measure);
+    }
+    assertTrue(html.contains("Quality since run"));
+    Matcher drift = Pattern.compile("(?s)<table class=\"quality-drift\">.*?</table>").matcher(html);
+    assertTrue(drift.find());
+    assertEquals(2, count(drift.group(), "significant</span>"), "max_sensitivity moved significantly for both targets");
+  }
+
+  @Test
+  void aReportWithoutSampleOrQualityHasNeitherSection() {
+    String html = HtmlReport.render(SampleReports.withImportance(List.of(SampleReports.overall(0, "y", "a", 0.3, 1))));
+    assertTrue(svgs(html, "summary-plot").isEmpty());
+    assertTrue(svgs(html, "curve").isEmpty());
+    assertFalse(html.contains("How far to trust"));
+  }
+
+  private static List<String> svgs(String html, String cssClass) {
+    List<String> found = new ArrayList<>();
+    Matcher m = Pattern.compile("<svg class=\"chart " + cssClass + "\".*?</svg>", Pattern.DOTALL).matcher(html);
+    while (m.find()) {
+      found.add(m.group());
+    }
+    return found;
+  }
+
+  /** The page without its tables of class {@code cssClass}. */
+  private static String svgless(String html, String cssClass) {
+    return html.replaceAll("(?s)<table class=\"" + cssClass + "\">.*?</table>", "");
+  }
+
+  private static int count(String text, String part) {
+    return text.split(Pattern.quote(part), -1).length - 1;
+  }
+
+  @Test
   void pageLoadsNothingFromOutside() {
     String html = HtmlReport.render(SampleReports.lendingClub()).toLowerCase(Locale.ROOT);
     for (String forbidden : List.of("http://", "https://", "src=", "<link", "@import", "url(", "<script")) {

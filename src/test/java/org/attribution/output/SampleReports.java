@@ -88,7 +88,77 @@ final class SampleReports {
         List.of(new RunManifest.Completeness(0, "good", 9.12e-7, 6.3e-6, 0.1907),
             new RunManifest.Completeness(1, "bad", 9.39e-7, 6.1e-6, 0.1912)),
         Map.of(0, 0.8113, 1, 0.1887),
-        importance, drift, summary);
+        importance, drift, summary).withQuality(quality(), sample(SAMPLE_ROWS, new Random(11)));
+  }
+
+  /** Rows in the sample report's summary and dependence plots. */
+  static final int SAMPLE_ROWS = 300;
+  /** The sample's categorical features and their categories; the rest are numeric. */
+  static final Map<String, List<String>> CATEGORIES = orderedMap(
+      "sub_grade", List.of("A1", "A2", "B1", "B2", "C1", "C2", "D1"), "term", List.of("36 months", "60 months"),
+      "addr_state", List.of("CA", "NY", "TX", "FL"), "emp_length", List.of("<1", "1-5", "5-10", "10+"),
+      "verification_status", List.of("Not Verified", "Verified"));
+
+  /**
+   * A sample of rows for both targets: a numeric feature's attribution grows with its value, a
+   * categorical feature's is its category's effect, plus noise.
+   */
+  static ReportSample sample(int rows, Random random) {
+    List<List<String>> categories = FEATURES.stream().map(f -> CATEGORIES.getOrDefault(f, List.of())).toList();
+    List<ReportSample.Target> targets = new ArrayList<>();
+    String[] names = {"good", "bad"};
+    for (int target = 0; target < 2; target++) {
+      double[][] values = new double[rows][FEATURES.size()];
+      double[][] attributions = new double[rows][FEATURES.size()];
+      for (int r = 0; r < rows; r++) {
+        for (int f = 0; f < FEATURES.size(); f++) {
+          double scale = 0.2 * Math.pow(0.74, f) * (target == 0 ? -1 : 1);
+          int size = categories.get(f).size();
+          values[r][f] = size > 0 ? random.nextInt(size) : random.nextGaussian();
+          double centred = size > 0 ? values[r][f] / (size - 1) - 0.5 : values[r][f];
+          attributions[r][f] = scale * centred + 0.1 * scale * random.nextGaussian();
+        }
+      }
+      targets.add(new ReportSample.Target(target, names[target], values, attributions));
+    }
+    return new ReportSample(FEATURES, categories, targets);
+  }
+
+  /** Quality measures of both targets, with curves that beat chance and a comparison with the previous run. */
+  static RunManifest.Quality quality() {
+    double[] fractions = org.attribution.quality.QualityMeasures.curveFractions(FEATURES.size(), 20);
+    List<org.attribution.quality.TargetQualitySummary> targets = new ArrayList<>();
+    List<org.attribution.quality.QualityChange> changes = new ArrayList<>();
+    String[] names = {"good", "bad"};
+    for (int target = 0; target < 2; target++) {
+      double start = target == 0 ? 0.83 : 0.17;
+      double end = target == 0 ? 0.81 : 0.19;
+      double[] deletion = new double[fractions.length];
+      double[] random = new double[fractions.length];
+      double[] insertion = new double[fractions.length];
+      double[] insertionRandom = new double[fractions.length];
+      for (int j = 0; j < fractions.length; j++) {
+        double ranked = 1 - Math.pow(1 - fractions[j], 4);
+        deletion[j] = start + (end - start) * ranked;
+        random[j] = start + (end - start) * fractions[j];
+        insertion[j] = end + (start - end) * ranked;
+        insertionRandom[j] = end + (start - end) * fractions[j];
+      }
+      List<org.attribution.quality.QualityMeasure> measures = List.of(
+          new org.attribution.quality.QualityMeasure("deletion_aopc", 0.0061, 0.0004, 987),
+          new org.attribution.quality.QualityMeasure("insertion_aopc", 0.0058, 0.0004, 987),
+          new org.attribution.quality.QualityMeasure("max_sensitivity", 0.142, 0.006, 987),
+          new org.attribution.quality.QualityMeasure("infidelity", 2.1e-5, 3e-6, 987),
+          new org.attribution.quality.QualityMeasure("completeness_gap", 9.1e-7, Double.NaN, ROWS));
+      targets.add(new org.attribution.quality.TargetQualitySummary(target, names[target], 987, fractions, deletion,
+          random, insertion, insertionRandom, measures));
+      changes.add(new org.attribution.quality.QualityChange(target, names[target], "max_sensitivity", 0.118, 0.142,
+          0.024, 2.83, true));
+      changes.add(new org.attribution.quality.QualityChange(target, names[target], "deletion_aopc", 0.0063, 0.0061,
+          -0.0002, -0.35, false));
+    }
+    return new RunManifest.Quality(true, 987, 10, 0.1, 20, 4_215_000, 48_200, targets,
+        "lending-club-audit-20261116T104812Z-1c9a", changes);
   }
 
   /** Rows for one segment (or overall), with the statistics the aggregation would derive. */
