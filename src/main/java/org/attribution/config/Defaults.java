@@ -36,6 +36,11 @@ public final class Defaults {
   public static final int GRADIENT_SHAP_SAMPLES = 200;
   /** 16 antithetic pairs: a few percent error on typical tabular models at modest cost. */
   public static final int SAMPLING_SHAPLEY_PERMUTATIONS = 32;
+  /**
+   * Exact Shapley's player limit unless the job accepts more: 65,534 coalitions per row; each
+   * player more doubles it (up to 20 players, a million).
+   */
+  public static final int EXACT_SHAPLEY_MAX_PLAYERS = 16;
 
   public static final String BACKGROUND_SOURCE = "sample";
   /** SHAP's documentation suggests 100 background rows: base values to about 1% at 100x cost. */

@@ -1,5 +1,6 @@
 package org.attribution.config;
 
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.attribution.method.ExactShapley;
 import org.attribution.method.IntegrationRule;
 import org.attribution.model.DeviceChoice;
 import org.attribution.model.OutputTransform;
@@ -181,6 +183,11 @@ public final class JobConfigValidator {
       }
       if (!(gradient.noiseStd() >= 0) || gradient.noiseStd().isInfinite()) {
         problems.add("'method.noise_std' must be a finite number of 0 or more, got " + gradient.noiseStd());
+      }
+    } else if (method instanceof ExactShapleyConfig exact) {
+      if (exact.maxPlayers() < 1 || exact.maxPlayers() > ExactShapley.MAX_PLAYERS) {
+        problems.add("'method.max_players' must be between 1 and " + ExactShapley.MAX_PLAYERS
+            + " (2^20 - 2 coalitions per row), got " + exact.maxPlayers());
       }
     } else if (method instanceof SamplingShapleyConfig sampling) {
       if (sampling.permutations() < 2 || sampling.permutations() % 2 != 0) {

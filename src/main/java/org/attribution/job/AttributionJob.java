@@ -198,8 +198,8 @@ public final class AttributionJob {
     int threads = threadsPerTask(config.execution());
     ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
         config.model().device(), encoder.width(), threads);
-    if (config.method() instanceof ExactShapleyConfig) {
-      checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
+    if (config.method() instanceof ExactShapleyConfig exact) {
+      checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players(), exact.maxPlayers()));
     }
     TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
     JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);

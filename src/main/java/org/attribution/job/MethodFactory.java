@@ -90,8 +90,8 @@ record MethodFactory(
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {
       return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows);
-    } else if (method instanceof ExactShapleyConfig) {
-      return new ExactShapley(model, rows, groups, maxEvaluationRows);
+    } else if (method instanceof ExactShapleyConfig exact) {
+      return new ExactShapley(model, rows, groups, maxEvaluationRows, exact.maxPlayers());
     }
     throw new IllegalStateException("no implementation for " + method.id());
   }

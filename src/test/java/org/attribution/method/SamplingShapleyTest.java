@@ -45,7 +45,7 @@ class SamplingShapleyTest {
   /** Exact values of output 0 of each row. */
   private static double[] exact(
       ModelFunction model, Background background, FeatureGroups groups, float[] inputs, int rows) {
-    return new ExactShapley(model, background, groups, SMALL_CHUNK)
+    return new ExactShapley(model, background, groups, SMALL_CHUNK, 20)
         .attribute(inputs, rows, new int[rows])
         .values();
   }
