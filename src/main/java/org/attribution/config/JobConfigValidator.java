@@ -194,6 +194,10 @@ public final class JobConfigValidator {
         problems.add("'method.permutations' must be an even number of at least 2 (each permutation is used with"
             + " its reverse), got " + sampling.permutations());
       }
+      if (sampling.targetError() != null && !(sampling.targetError() > 0 && sampling.targetError() < 1)) {
+        problems.add("'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for 2%), got "
+            + sampling.targetError());
+      }
     }
     // Exact Shapley's only limit, the number of players, is known once the features are encoded.
   }

@@ -50,10 +50,10 @@ public record AccuracyProblems(
 
   /**
    * 17 players, the 17 numeric features, a 17-16-2 ReLU MLP that the table script trains on them,
-   * 16 rows, a 100-row random background.
+   * 10 rows, a 100-row random background.
    */
   public static AccuracyProblems seventeen(Path cacheDir) {
-    return load(cacheDir, "mlp", 17, 16, 100, false);
+    return load(cacheDir, "mlp", 17, 10, 100, false);
   }
 
   /**

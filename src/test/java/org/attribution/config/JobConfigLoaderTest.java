@@ -163,6 +163,11 @@ class JobConfigLoaderTest {
         parse(MINIMAL + "method: {name: sampling_shapley}\n", Map.of()).method());
     assertEquals(new ExactShapleyConfig(), parse(MINIMAL, Map.of("method.name", "exact_shapley")).method());
     assertEquals(new ExactShapleyConfig(Defaults.EXACT_SHAPLEY_MAX_PLAYERS), new ExactShapleyConfig());
+    assertEquals(new SamplingShapleyConfig(64, 0.02),
+        parse(MINIMAL + "method: {name: sampling_shapley, permutations: 64, target_error: 0.02}\n", Map.of())
+            .method());
+    assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
+        + " 2%), got 0.0", failure(MINIMAL + "method: {name: sampling_shapley, target_error: 0}\n"));
     assertEquals(new ExactShapleyConfig(20),
         parse(MINIMAL + "method: {name: exact_shapley, max_players: 20}\n", Map.of()).method());
     assertEquals(null, parse(MINIMAL, Map.of()).background(), "Integrated Gradients has no background");
