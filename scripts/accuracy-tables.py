@@ -168,7 +168,7 @@ def main():
             x = torch.from_numpy(x)
             x = torch.where(log_mask, torch.log1p(torch.clamp(x, 0.0) / log_scale), x)
             return (x - mean) / std
-    assert len(player_of_feature) == players
+    assert len(set(player_of_feature.values())) == players
     column_player = np.array([player_of_feature[f] for f in owner_feature])
 
     subsets = torch.arange(1 << players)

@@ -81,6 +81,11 @@ public final class AccuracyHarness {
       settings.add(new Setting("sampling_shapley", label,
           game -> new SamplingShapley(game, game.background(), game.groups(), permutations, 1 << 16)));
     }
+    for (double target : new double[] {0.05, 0.02}) {
+      int cap = 8 * defaultPermutations;
+      settings.add(new Setting("sampling_shapley", "target_error " + target + ", cap " + cap,
+          game -> new SamplingShapley(game, game.background(), game.groups(), cap, 1 << 16, target)));
+    }
     return settings;
   }
 
