@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,54 +170,28 @@ class SamplingShapleyTest {
     assertIdentical(oneAtATime(method, inputs, rows, new int[rows], seeds(rows)), sampled, "rows explained together");
   }
 
-  /** A model that counts the rows it evaluates. */
-  private static final class Counting implements ModelFunction {
-    final ModelFunction model;
-    final AtomicLong rows = new AtomicLong();
-
-    Counting(ModelFunction model) {
-      this.model = model;
-    }
-
-    @Override
-    public int inputWidth() {
-      return model.inputWidth();
-    }
-
-    @Override
-    public int outputWidth() {
-      return model.outputWidth();
-    }
-
-    @Override
-    public float[] forward(float[] inputs, int n) {
-      rows.addAndGet(n);
-      return model.forward(inputs, n);
-    }
-
-    @Override
-    public float[] gradient(float[] inputs, int n, int[] targets, float[] targetOutputs) {
-      throw new UnsupportedOperationException();
-    }
+  private static int evaluated(RecordingModel model) {
+    return model.forwardRows().stream().mapToInt(Integer::intValue).sum();
   }
 
   @Test
   void aLinearModelMeetsAnyTargetAfterTheFirstRound() {
     // Each antithetic pair is exact for a linear model: the standard errors are 0 after the first
     // round, which meets the target, and the values are the closed form.
-    Counting model = new Counting(ShapleyFixtures.linear());
     Background background = threeEqualRows(5);
     FeatureGroups groups = FeatureGroups.identity(5);
     int rows = 6;
     float[] inputs = randomRows(rows, 5, 91);
+    RecordingModel model = new RecordingModel(ShapleyFixtures.linear());
     SamplingShapley method = new SamplingShapley(model, background, groups, 64, SMALL_CHUNK, 0.01);
-    model.rows.set(0);
+    int construction = evaluated(model);
     Attributions sampled = method.attribute(inputs, rows, new int[rows], seeds(rows));
     assertClose(
         ShapleyFixtures.linearShapley(ShapleyFixtures.LINEAR_W, inputs, rows, new int[rows], background, groups),
         sampled.values(), DOUBLE_SUM_ATOL, 0, "values");
     // f(x) of each row, then ROUND_PAIRS pairs of 2 x 4 prefixes over 3 background rows.
-    assertEquals(rows * (1 + SamplingShapley.ROUND_PAIRS * 2 * 4 * 3), model.rows.get(), "evaluations");
+    assertEquals(
+        rows * (1 + SamplingShapley.ROUND_PAIRS * 2 * 4 * 3), evaluated(model) - construction, "evaluations");
   }
 
   @Test
@@ -229,12 +203,13 @@ class SamplingShapleyTest {
     float[] inputs = randomRows(rows, 10, 93);
     double target = 0.03;
     int cap = 512;
-    Counting model = new Counting(tanh);
+    RecordingModel model = new RecordingModel(tanh);
     SamplingShapley method = new SamplingShapley(model, background, groups, cap, SMALL_CHUNK, target);
-    model.rows.set(0);
+    int construction = evaluated(model);
     Attributions sampled = method.attribute(inputs, rows, new int[rows], seeds(rows));
+    long spent = evaluated(model) - construction;
     long capped = (long) rows * (1 + cap * 9L * 3);
-    assertTrue(model.rows.get() < capped / 2, "spent " + model.rows.get() + " of " + capped);
+    assertTrue(spent < capped / 2, "spent " + spent + " of " + capped);
     double[] exact = exact(tanh, background, groups, inputs, rows);
     double error = 0;
     double magnitude = 0;
