@@ -38,8 +38,8 @@ public final class ExactShapley implements AttributionMethod {
           + (players <= MAX_PLAYERS
               ? ", more than the " + maxPlayers + " players accepted; set 'method.max_players: " + players
                   + "' to accept that cost, "
-              : "; at most " + MAX_PLAYERS + " players are possible: ")
-          + "or group features, or use kernel_shap");
+              : ", and at most " + MAX_PLAYERS + " players are possible; ")
+          + (players <= MAX_PLAYERS ? "or " : "") + "group features, or use kernel_shap");
     }
   }
 

@@ -174,7 +174,7 @@ class ExactShapleyTest {
         assertThrows(IllegalArgumentException.class, () -> ExactShapley.checkPlayers(21, 30));
     assertEquals(
         "Cannot use exact Shapley with 21 players: it costs 2,097,150 model evaluations per row for each"
-            + " background row (2^21 - 2 coalitions); at most 20 players are possible: or group features,"
+            + " background row (2^21 - 2 coalitions), and at most 20 players are possible; group features,"
             + " or use kernel_shap",
         e.getMessage());
   }
