@@ -24,6 +24,11 @@
 #   --set KEY=VALUE   a job file setting for every job (repeatable), e.g. --set execution.call_rows=512
 #   --cache-dir DIR   resampled datasets (default target/bench-data; built once, then reused)
 #   --results FILE    results are appended here (default target/bench-results.md)
+#   --accuracy        instead of timing: the accuracy of kernel_shap and sampling_shapley against
+#                     exact Shapley values (17 and 20 players built from data-sample/), per budget:
+#                     relative MAE, top-1 agreement, standard-error coverage, evaluations per row.
+#                     The exact values are computed once (minutes) and cached in
+#                     target/accuracy-data; options --repeats N (default 5), --problems 17,20
 #   --help            this text
 #
 # Needs only Java 17 and Maven: builds the project (and its test classes) when needed, then runs
@@ -55,9 +60,14 @@ fi
 # A laptop or CI box has no cluster network: keep Spark on loopback.
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 
+main=org.attribution.bench.Benchmark
+for arg in "$@"; do
+  if [[ $arg == --accuracy ]]; then main=org.attribution.bench.AccuracyHarness; fi
+done
+
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xmx4g} @conf/java17-spark.args \
   -Dai.djl.offline=true \
   -Dlog4j2.configurationFile=conf/log4j2-local.properties \
   -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
-  org.attribution.bench.Benchmark "$@"
+  "$main" "$@"

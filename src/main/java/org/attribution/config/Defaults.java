@@ -58,6 +58,11 @@ public final class Defaults {
   public static final int GRADIENT_SHAP_SAMPLES = 200;
   /** 16 antithetic pairs: a few percent error on typical tabular models at modest cost. */
   public static final int SAMPLING_SHAPLEY_PERMUTATIONS = 32;
+  /**
+   * Exact Shapley's player limit unless the job accepts more: 65,534 coalitions per row; each
+   * player more doubles it (up to 20 players, a million).
+   */
+  public static final int EXACT_SHAPLEY_MAX_PLAYERS = 16;
 
   /** scikit-learn's permutation_importance repeats 5 times by default. */
   public static final int PERMUTATION_REPEATS = 5;

@@ -1,5 +1,6 @@
 package org.attribution.config;
 
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.attribution.method.ExactShapley;
 import org.attribution.method.IntegrationRule;
 import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
@@ -214,10 +216,19 @@ public final class JobConfigValidator {
       if (!(gradient.noiseStd() >= 0) || gradient.noiseStd().isInfinite()) {
         problems.add("'method.noise_std' must be a finite number of 0 or more, got " + gradient.noiseStd());
       }
+    } else if (method instanceof ExactShapleyConfig exact) {
+      if (exact.maxPlayers() < 1 || exact.maxPlayers() > ExactShapley.MAX_PLAYERS) {
+        problems.add("'method.max_players' must be between 1 and " + ExactShapley.MAX_PLAYERS
+            + " (2^20 - 2 coalitions per row), got " + exact.maxPlayers());
+      }
     } else if (method instanceof SamplingShapleyConfig sampling) {
       if (sampling.permutations() < 2 || sampling.permutations() % 2 != 0) {
         problems.add("'method.permutations' must be an even number of at least 2 (each permutation is used with"
             + " its reverse), got " + sampling.permutations());
+      }
+      if (sampling.targetError() != null && !(sampling.targetError() > 0 && sampling.targetError() < 1)) {
+        problems.add("'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for 2%), got "
+            + sampling.targetError());
       }
     }
     if (method instanceof PermutationImportanceConfig permutation) {

@@ -209,8 +209,8 @@ public final class AttributionJob {
     ModelSpec modelSpec = new ModelSpec(config.model().name(), artifact.sha256(), config.model().output(),
         config.model().device(), encoder.width(), threads, config.model().inputShape() == null
             ? InputShape.flat(encoder.width()) : new InputShape(config.model().inputShape()));
-    if (config.method() instanceof ExactShapleyConfig) {
-      checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
+    if (config.method() instanceof ExactShapleyConfig exact) {
+      checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players(), exact.maxPlayers()));
     }
     TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
     JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);

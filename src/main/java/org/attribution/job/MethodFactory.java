@@ -139,9 +139,10 @@ record MethodFactory(
     } else if (method instanceof GradientShapConfig gradient) {
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {
-      return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows);
-    } else if (method instanceof ExactShapleyConfig) {
-      return new ExactShapley(model, rows, groups, maxEvaluationRows);
+      return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows,
+          sampling.targetError() == null ? 0 : sampling.targetError());
+    } else if (method instanceof ExactShapleyConfig exact) {
+      return new ExactShapley(model, rows, groups, maxEvaluationRows, exact.maxPlayers());
     } else if (method instanceof OcclusionConfig) {
       return new Occlusion(model, rows, groups, maxEvaluationRows);
     } else if (method instanceof LimeConfig lime) {

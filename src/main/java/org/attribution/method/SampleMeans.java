@@ -42,9 +42,19 @@ final class SampleMeans {
   double[] standardErrors() {
     double[] errors = new double[means.length];
     for (int cell = 0; cell < errors.length; cell++) {
-      int n = counts[cell];
-      errors[cell] = n < 2 ? Double.NaN : Math.sqrt(squaredDeviations[cell] / (n - 1) / n);
+      errors[cell] = standardError(cell);
     }
     return errors;
+  }
+
+  /** The mean of one cell. */
+  double mean(int cell) {
+    return means[cell];
+  }
+
+  /** The standard error of one cell's mean; NaN below two samples. */
+  double standardError(int cell) {
+    int n = counts[cell];
+    return n < 2 ? Double.NaN : Math.sqrt(squaredDeviations[cell] / (n - 1) / n);
   }
 }

@@ -29,6 +29,14 @@ import org.attribution.model.ModelFunction;
  * <p>Cost per row: {@code permutations x (M - 1) x |background|} model evaluations for M players,
  * plus one forward pass of the row itself.
  *
+ * <p><b>A target error.</b> With a target t, a row's pairs are drawn in rounds of {@link
+ * #ROUND_PAIRS} and the row stops as soon as its estimated relative mean absolute error, {@code
+ * sqrt(2 / pi) sum_i se_i / sum_i |phi_i|} (the expected |error| of a normal estimate is {@code
+ * sqrt(2 / pi)} times its standard error), is at most t, or when it has used {@code permutations},
+ * the cap. A row's pairs come from its generator in the same order either way, so a row that runs
+ * to the cap gets exactly the values it gets without a target, and the rule depends on the row's
+ * own estimates alone: the result is still a function of the row's seed.
+ *
  * <p>Randomness: row r's orderings come from {@code new SplittableRandom(rowSeeds[r])} alone, so a
  * row's result depends on its seed only, not on its batch. A row's pairs are evaluated together,
  * in model calls of up to {@code maxEvaluationRows} rows that never mix rows, as far as their
@@ -41,6 +49,10 @@ public final class SamplingShapley implements AttributionMethod {
   private final CoalitionEvaluator evaluator;
   private final int players;
   private final int pairs;
+  private final double targetError;
+
+  /** Pairs drawn per row between two checks of the target error. */
+  public static final int ROUND_PAIRS = 4;
 
   /**
    * @param model the model to explain
@@ -58,6 +70,27 @@ public final class SamplingShapley implements AttributionMethod {
       FeatureGroups groups,
       int permutations,
       int maxEvaluationRows) {
+    this(model, background, groups, permutations, maxEvaluationRows, 0);
+  }
+
+  /**
+   * As above, stopping each row once its estimated relative error is at most {@code targetError}
+   * (see the class), {@code permutations} being the cap; 0 for no target.
+   *
+   * @throws IllegalArgumentException as above, or if {@code targetError} is negative or not finite
+   */
+  public SamplingShapley(
+      ModelFunction model,
+      Background background,
+      FeatureGroups groups,
+      int permutations,
+      int maxEvaluationRows,
+      double targetError) {
+    if (!(targetError >= 0) || Double.isInfinite(targetError)) {
+      throw new IllegalArgumentException(
+          "Cannot sample Shapley values: the target error must be 0 (none) or positive, got " + targetError);
+    }
+    this.targetError = targetError;
     if (permutations < 2 || permutations % 2 != 0) {
       throw new IllegalArgumentException(
           "Cannot sample Shapley values: permutations must be even and at least 2 (each drawn "
@@ -84,6 +117,9 @@ public final class SamplingShapley implements AttributionMethod {
     explainer.checkBatch(inputs, rows, targets, rowSeeds);
     double[] outputs = explainer.outputs(inputs, rows, targets);
     double[] references = explainer.references(rows, targets);
+    if (targetError > 0) {
+      return toTarget(inputs, rows, targets, rowSeeds, outputs, references);
+    }
     // Per pair: the M - 1 proper prefixes of the ordering, then those of its reverse.
     int perPair = 2 * (players - 1);
     // A row's pairs are evaluated together, so that its coalitions fill model calls of
@@ -127,6 +163,76 @@ public final class SamplingShapley implements AttributionMethod {
     }
     return new Attributions(
         rows, players, estimates.means(), outputs, references, estimates.standardErrors());
+  }
+
+  /**
+   * The target-error path: all rows draw {@link #ROUND_PAIRS} more pairs per round, those still
+   * short of the target together in large model calls, until each meets it or reaches the cap.
+   */
+  private Attributions toTarget(
+      float[] inputs, int rows, int[] targets, long[] rowSeeds, double[] outputs, double[] references) {
+    int perPair = 2 * (players - 1);
+    int width = explainer.width;
+    SampleMeans estimates = new SampleMeans(rows * players);
+    SplittableRandom[] randoms = new SplittableRandom[rows];
+    int[] active = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      randoms[r] = new SplittableRandom(rowSeeds[r]);
+      active[r] = r;
+    }
+    int activeRows = rows;
+    double[] contributions = new double[players];
+    for (int done = 0; done < pairs && activeRows > 0; ) {
+      // Two pairs at least before the first check: one says nothing about its spread.
+      int n = Math.min(pairs - done, Math.max(2, ROUND_PAIRS));
+      int groupRows = Math.max(1, explainer.unitsPerEvaluation(n * perPair) / Math.max(1, n));
+      for (int first = 0; first < activeRows; first += groupRows) {
+        int k = Math.min(groupRows, activeRows - first);
+        float[] groupInputs = new float[k * width];
+        int[] groupTargets = new int[k];
+        for (int i = 0; i < k; i++) {
+          int row = active[first + i];
+          System.arraycopy(inputs, row * width, groupInputs, i * width, width);
+          groupTargets[i] = targets[row];
+        }
+        int[] orderings = new int[k * n * players];
+        boolean[] masks = new boolean[k * n * perPair * players];
+        for (int u = 0; u < k * n; u++) {
+          shuffleIdentity(orderings, u * players, randoms[active[first + u / n]]);
+          writeMasks(orderings, u * players, masks, u * perPair * players);
+        }
+        double[] values = evaluator.evaluate(groupInputs, k, groupTargets, masks, n * perPair);
+        for (int u = 0; u < k * n; u++) {
+          int row = active[first + u / n];
+          pairContributions(
+              orderings, u * players, values, u * perPair, references[row], outputs[row], contributions);
+          for (int p = 0; p < players; p++) {
+            estimates.add(row * players + p, contributions[p] / 2);
+          }
+        }
+      }
+      done += n;
+      int still = 0;
+      for (int i = 0; i < activeRows; i++) {
+        if (!meetsTarget(estimates, active[i])) {
+          active[still++] = active[i];
+        }
+      }
+      activeRows = still;
+    }
+    return new Attributions(
+        rows, players, estimates.means(), outputs, references, estimates.standardErrors());
+  }
+
+  /** Whether a row's estimated relative mean absolute error is at most the target. */
+  private boolean meetsTarget(SampleMeans estimates, int row) {
+    double errors = 0;
+    double magnitude = 0;
+    for (int p = 0; p < players; p++) {
+      errors += estimates.standardError(row * players + p);
+      magnitude += Math.abs(estimates.mean(row * players + p));
+    }
+    return Math.sqrt(2 / Math.PI) * errors <= targetError * magnitude;
   }
 
   /** Writes a uniformly random ordering of the players at {@code at} (Fisher-Yates). */

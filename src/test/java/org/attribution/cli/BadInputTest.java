@@ -251,8 +251,9 @@ class BadInputTest {
   @Test
   void exactShapleyOverTooManyPlayers() throws Exception {
     Path file = jobFile("exact", "method: {name: integrated_gradients, steps: 8}", "method: {name: exact_shapley}");
-    assertRejected(run("--job", file.toString()), "Cannot use exact Shapley with 22 players: at most 16 players "
-        + "(65,536 coalitions per row); group features or use kernel_shap");
+    assertRejected(run("--job", file.toString()), "Cannot use exact Shapley with 22 players: it costs 4,194,302"
+        + " model evaluations per row for each background row (2^22 - 2 coalitions), and at most 20 players are"
+        + " possible; group features, or use kernel_shap");
   }
 
   @Test

@@ -163,6 +163,14 @@ class JobConfigLoaderTest {
     assertEquals(new SamplingShapleyConfig(Defaults.SAMPLING_SHAPLEY_PERMUTATIONS),
         parse(MINIMAL + "method: {name: sampling_shapley}\n", Map.of()).method());
     assertEquals(new ExactShapleyConfig(), parse(MINIMAL, Map.of("method.name", "exact_shapley")).method());
+    assertEquals(new ExactShapleyConfig(Defaults.EXACT_SHAPLEY_MAX_PLAYERS), new ExactShapleyConfig());
+    assertEquals(new SamplingShapleyConfig(64, 0.02),
+        parse(MINIMAL + "method: {name: sampling_shapley, permutations: 64, target_error: 0.02}\n", Map.of())
+            .method());
+    assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
+        + " 2%), got 0.0", failure(MINIMAL + "method: {name: sampling_shapley, target_error: 0}\n"));
+    assertEquals(new ExactShapleyConfig(20),
+        parse(MINIMAL + "method: {name: exact_shapley, max_players: 20}\n", Map.of()).method());
     assertEquals(null, parse(MINIMAL, Map.of()).background(), "Integrated Gradients has no background");
   }
 
@@ -193,6 +201,8 @@ class JobConfigLoaderTest {
         + "or 'table'", failure(MINIMAL + "method: {name: kernel_shap}\nbackground: {source: dataset}\n"));
     assertEquals("Cannot run job: 'method.noise_std' must be a finite number of 0 or more, got -1.0",
         failure(MINIMAL + "method: {name: gradient_shap, noise_std: -1}\n"));
+    assertEquals("Cannot run job: 'method.max_players' must be between 1 and 20 (2^20 - 2 coalitions per row),"
+        + " got 21", failure(MINIMAL + "method: {name: exact_shapley, max_players: 21}\n"));
   }
 
   @Test

@@ -62,7 +62,7 @@ class ExactShapleyTest {
     FeatureGroups groups = FeatureGroups.identity(players);
     float[] inputs = randomRows(3, players, 100 + players);
     Attributions attributions =
-        new ExactShapley(model, background, groups, SMALL_CHUNK).attribute(inputs, 3, TARGETS);
+        new ExactShapley(model, background, groups, SMALL_CHUNK, 16).attribute(inputs, 3, TARGETS);
     assertClose(
         bruteForce(model, background, groups, inputs), attributions.values(), DOUBLE_SUM_ATOL, 0, "values");
     assertNull(attributions.standardErrors());
@@ -88,7 +88,7 @@ class ExactShapleyTest {
       1.5f, 0, 0, 1, -0.5f, -2
     };
     Attributions attributions =
-        new ExactShapley(model, background, groups, SMALL_CHUNK).attribute(inputs, 3, TARGETS);
+        new ExactShapley(model, background, groups, SMALL_CHUNK, 16).attribute(inputs, 3, TARGETS);
     assertClose(
         bruteForce(model, background, groups, inputs), attributions.values(), DOUBLE_SUM_ATOL, 0, "values");
   }
@@ -98,7 +98,7 @@ class ExactShapleyTest {
   void interactionModelGetsItsClosedForm(Background background) {
     float[] inputs = randomRows(4, 5, 31);
     Attributions attributions = new ExactShapley(
-            ShapleyFixtures.interaction(), background, FeatureGroups.identity(5), SMALL_CHUNK)
+            ShapleyFixtures.interaction(), background, FeatureGroups.identity(5), SMALL_CHUNK, 16)
         .attribute(inputs, 4, new int[4]);
     // The model rounds its outputs to float; the closed form is in double.
     assertClose(
@@ -115,7 +115,7 @@ class ExactShapleyTest {
     // phi_1 = (x1 - b1)(x0 + b0) / 2 = (-5 - 0.5)(3 + 1) / 2 = -11.
     Background background = Background.uniform(new float[] {1, 0.5f}, 1, 2);
     Attributions attributions = new ExactShapley(
-            AnalyticModels.product(), background, FeatureGroups.identity(2), SMALL_CHUNK)
+            AnalyticModels.product(), background, FeatureGroups.identity(2), SMALL_CHUNK, 16)
         .attribute(new float[] {3, -5}, 1, new int[] {0});
     assertArrayEquals(new double[] {-4.5, -11}, attributions.values());
     assertArrayEquals(new double[] {-15}, attributions.outputs());
@@ -130,7 +130,7 @@ class ExactShapleyTest {
     FeatureGroups groups = FeatureGroups.identity(16);
     float[] inputs = randomRows(2, 16, 42);
     Attributions attributions =
-        new ExactShapley(AnalyticModels.linear(w, new double[1]), background, groups, 4096)
+        new ExactShapley(AnalyticModels.linear(w, new double[1]), background, groups, 4096, 16)
             .attribute(inputs, 2, new int[2]);
     assertClose(
         ShapleyFixtures.linearShapley(w, inputs, 2, new int[2], background, groups),
@@ -144,7 +144,7 @@ class ExactShapleyTest {
   void rowsSpanningSeveralEvaluationsGetTheirOwnResults() {
     // Sixteen players make the memory budget split a dozen rows into groups.
     ModelFunction model = ShapleyFixtures.tanhNetwork(16, 1, 43);
-    ExactShapley method = new ExactShapley(model, oneRow(16), FeatureGroups.identity(16), 4096);
+    ExactShapley method = new ExactShapley(model, oneRow(16), FeatureGroups.identity(16), 4096, 16);
     int rows = 12;
     float[] inputs = randomRows(rows, 16, 44);
     int[] targets = new int[rows];
@@ -155,22 +155,51 @@ class ExactShapleyTest {
   }
 
   @Test
-  void rejectsSeventeenPlayers() {
+  void rejectsMorePlayersThanAcceptedStatingTheCost() {
     ModelFunction model = AnalyticModels.linear(new double[1][17], new double[1]);
     IllegalArgumentException e = assertThrows(
         IllegalArgumentException.class,
         () -> new ExactShapley(
-            model, Background.uniform(new float[17], 1, 17), FeatureGroups.identity(17), 100));
+            model, Background.uniform(new float[17], 1, 17), FeatureGroups.identity(17), 100, 16));
     assertEquals(
-        "Cannot use exact Shapley with 17 players: at most 16 players (65,536 coalitions per row); "
-            + "group features or use kernel_shap",
+        "Cannot use exact Shapley with 17 players: it costs 131,070 model evaluations per row for each"
+            + " background row (2^17 - 2 coalitions), more than the 16 players accepted; set"
+            + " 'method.max_players: 17' to accept that cost, or group features, or use kernel_shap",
         e.getMessage());
+  }
+
+  @Test
+  void rejectsMoreThanTwentyPlayersWhateverIsAccepted() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ExactShapley.checkPlayers(21, 30));
+    assertEquals(
+        "Cannot use exact Shapley with 21 players: it costs 2,097,150 model evaluations per row for each"
+            + " background row (2^21 - 2 coalitions), and at most 20 players are possible; group features,"
+            + " or use kernel_shap",
+        e.getMessage());
+  }
+
+  /** Twenty players, when accepted: a linear model's closed form, the cost of 2^20 - 2 coalitions. */
+  @Test
+  void twentyPlayersWhenAccepted() {
+    int players = 20;
+    double[][] w = new double[1][players];
+    IntStream.range(0, players).forEach(i -> w[0][i] = (i - 10) / 4.0);
+    Background background = oneRow(players);
+    FeatureGroups groups = FeatureGroups.identity(players);
+    float[] inputs = randomRows(1, players, 45);
+    Attributions attributions =
+        new ExactShapley(AnalyticModels.linear(w, new double[1]), background, groups, 1 << 16, players)
+            .attribute(inputs, 1, new int[1]);
+    assertClose(
+        ShapleyFixtures.linearShapley(w, inputs, 1, new int[1], background, groups),
+        attributions.values(), DOUBLE_SUM_ATOL, 0, "values");
   }
 
   @Test
   void ignoresTheRowSeeds() {
     ExactShapley method = new ExactShapley(
-        ShapleyFixtures.tanhNetwork(5, 2, 5), threeEqualRows(5), FeatureGroups.identity(5), 100);
+        ShapleyFixtures.tanhNetwork(5, 2, 5), threeEqualRows(5), FeatureGroups.identity(5), 100, 16);
     float[] inputs = randomRows(3, 5, 51);
     assertArrayEquals(
         method.attribute(inputs, 3, TARGETS).values(),

@@ -76,7 +76,7 @@ class KernelShapTest {
     }
 
     double[] exact() {
-      return new ExactShapley(model, background, groups, MAX_EVALUATION_ROWS)
+      return new ExactShapley(model, background, groups, MAX_EVALUATION_ROWS, 20)
           .attribute(inputs, rows, targets)
           .values();
     }

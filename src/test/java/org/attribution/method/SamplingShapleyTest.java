@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +46,7 @@ class SamplingShapleyTest {
   /** Exact values of output 0 of each row. */
   private static double[] exact(
       ModelFunction model, Background background, FeatureGroups groups, float[] inputs, int rows) {
-    return new ExactShapley(model, background, groups, SMALL_CHUNK)
+    return new ExactShapley(model, background, groups, SMALL_CHUNK, 20)
         .attribute(inputs, rows, new int[rows])
         .values();
   }
@@ -167,6 +168,69 @@ class SamplingShapleyTest {
       }
     }
     assertIdentical(oneAtATime(method, inputs, rows, new int[rows], seeds(rows)), sampled, "rows explained together");
+  }
+
+  private static int evaluated(RecordingModel model) {
+    return model.forwardRows().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  @Test
+  void aLinearModelMeetsAnyTargetAfterTheFirstRound() {
+    // Each antithetic pair is exact for a linear model: the standard errors are 0 after the first
+    // round, which meets the target, and the values are the closed form.
+    Background background = threeEqualRows(5);
+    FeatureGroups groups = FeatureGroups.identity(5);
+    int rows = 6;
+    float[] inputs = randomRows(rows, 5, 91);
+    RecordingModel model = new RecordingModel(ShapleyFixtures.linear());
+    SamplingShapley method = new SamplingShapley(model, background, groups, 64, SMALL_CHUNK, 0.01);
+    int construction = evaluated(model);
+    Attributions sampled = method.attribute(inputs, rows, new int[rows], seeds(rows));
+    assertClose(
+        ShapleyFixtures.linearShapley(ShapleyFixtures.LINEAR_W, inputs, rows, new int[rows], background, groups),
+        sampled.values(), DOUBLE_SUM_ATOL, 0, "values");
+    // f(x) of each row, then ROUND_PAIRS pairs of 2 x 4 prefixes over 3 background rows.
+    assertEquals(
+        rows * (1 + SamplingShapley.ROUND_PAIRS * 2 * 4 * 3), evaluated(model) - construction, "evaluations");
+  }
+
+  @Test
+  void aNonlinearModelStopsEachRowOnceItsEstimatedErrorMeetsTheTarget() {
+    ModelFunction tanh = ShapleyFixtures.tanhNetwork(10, 1, 92);
+    Background background = threeEqualRows(10);
+    FeatureGroups groups = FeatureGroups.identity(10);
+    int rows = 40;
+    float[] inputs = randomRows(rows, 10, 93);
+    double target = 0.03;
+    int cap = 512;
+    RecordingModel model = new RecordingModel(tanh);
+    SamplingShapley method = new SamplingShapley(model, background, groups, cap, SMALL_CHUNK, target);
+    int construction = evaluated(model);
+    Attributions sampled = method.attribute(inputs, rows, new int[rows], seeds(rows));
+    long spent = evaluated(model) - construction;
+    long capped = (long) rows * (1 + cap * 9L * 3);
+    assertTrue(spent < capped / 2, "spent " + spent + " of " + capped);
+    double[] exact = exact(tanh, background, groups, inputs, rows);
+    double error = 0;
+    double magnitude = 0;
+    for (int r = 0; r < rows; r++) {
+      double estimated = 0;
+      double rowMagnitude = 0;
+      for (int p = 0; p < 10; p++) {
+        int i = r * 10 + p;
+        estimated += Math.sqrt(2 / Math.PI) * sampled.standardErrors()[i];
+        rowMagnitude += Math.abs(sampled.values()[i]);
+        error += Math.abs(sampled.values()[i] - exact[i]);
+        magnitude += Math.abs(exact[i]);
+      }
+      assertTrue(estimated <= target * rowMagnitude, "row " + r + " stopped short of its target");
+    }
+    // The estimated errors are honest: the true relative error is near the target, not above.
+    assertTrue(error / magnitude <= 1.25 * target, "relative MAE " + error / magnitude);
+    // A target no row reaches runs every row to the cap, where it gets the values without a target.
+    Attributions unreachable = new SamplingShapley(tanh, background, groups, 16, SMALL_CHUNK, 1e-12)
+        .attribute(inputs, rows, new int[rows], seeds(rows));
+    assertIdentical(sample(tanh, background, groups, 16, inputs, rows), unreachable, "at the cap");
   }
 
   @Test

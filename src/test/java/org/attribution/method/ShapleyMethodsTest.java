@@ -48,7 +48,7 @@ class ShapleyMethodsTest {
       @Override
       AttributionMethod create(
           ModelFunction model, Background background, FeatureGroups groups, int maxRows) {
-        return new ExactShapley(model, background, groups, maxRows);
+        return new ExactShapley(model, background, groups, maxRows, 16);
       }
 
       @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.attribution.config.Defaults;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.method.Background;
@@ -46,7 +47,7 @@ class QualityMeasuresTest {
   @Test
   void exactAttributionsOfALinearModelFallMonotonicallyAndBeatTheRandomOrder() {
     ModelFunction model = linear();
-    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64);
+    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     double[] phi = attribute(method, X);
     assertTrue(Arrays.stream(phi).allMatch(a -> a > 0), Arrays.toString(phi));
     RowQuality quality = measures(model, method, BACKGROUND).measure(X, 0, SEED, phi);
@@ -78,7 +79,7 @@ class QualityMeasuresTest {
   @Test
   void theScoresAreTheAreasBetweenTheCurves() {
     ModelFunction model = linear();
-    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64);
+    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     RowQuality quality = measures(model, method, BACKGROUND).measure(X, 0, SEED, attribute(method, X));
     double[] x = QualityMeasures.curveFractions(PLAYERS, 20);
     double between = 0;
@@ -96,7 +97,7 @@ class QualityMeasuresTest {
   @Test
   void exactAttributionsOfALinearModelHaveNoInfidelity() {
     ModelFunction model = linear();
-    ExactShapley shapley = new ExactShapley(model, BACKGROUND, GROUPS, 64);
+    ExactShapley shapley = new ExactShapley(model, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     assertEquals(0, measures(model, shapley, BACKGROUND).measure(X, 0, SEED, attribute(shapley, X)).infidelity(), 1e-9);
     IntegratedGradients ig = new IntegratedGradients(model, BASELINE, IntegrationRule.GAUSS_LEGENDRE, 8, 64, GROUPS);
     Background baseline = Background.uniform(BASELINE, 1, PLAYERS);
@@ -106,7 +107,7 @@ class QualityMeasuresTest {
   @Test
   void infidelityOfWrongAttributionsIsTheirSquaredErrorOverRemovedSubsets() {
     ModelFunction model = linear();
-    ExactShapley shapley = new ExactShapley(model, BACKGROUND, GROUPS, 64);
+    ExactShapley shapley = new ExactShapley(model, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     double[] phi = attribute(shapley, X);
     phi[0] += 1;
     // The error is 1 exactly when player 0 is removed, which is half the perturbations on average.
@@ -159,7 +160,7 @@ class QualityMeasuresTest {
   @Test
   void aConstantModelHasZeroAttributionsAndFlatCurves() {
     ModelFunction constant = AnalyticModels.linear(new double[][] {new double[PLAYERS]}, new double[] {2.5});
-    ExactShapley method = new ExactShapley(constant, BACKGROUND, GROUPS, 64);
+    ExactShapley method = new ExactShapley(constant, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     double[] phi = attribute(method, X);
     assertArrayEquals(new double[PLAYERS], phi, 1e-12);
     RowQuality quality = measures(constant, method, BACKGROUND).measure(X, 0, SEED, phi);
@@ -178,7 +179,7 @@ class QualityMeasuresTest {
   @Test
   void theSameSeedGivesTheSameMeasures() {
     ModelFunction model = linear();
-    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64);
+    ExactShapley method = new ExactShapley(model, BACKGROUND, GROUPS, 64, Defaults.EXACT_SHAPLEY_MAX_PLAYERS);
     double[] phi = attribute(method, X);
     RowQuality a = measures(model, method, BACKGROUND).measure(X, 0, SEED, phi);
     RowQuality b = new QualityMeasures(model, method, BACKGROUND, GROUPS, SPREAD, SETTINGS, 5).measure(X, 0, SEED, phi);
