@@ -86,7 +86,8 @@ final class QualityPass {
       Broadcast<byte[]> modelBytes, ModelSpec modelSpec, FeatureEncoder encoder, MethodFactory methods,
       TargetConfig target, int slots) {
     int qualityRows = quality.enabled() ? quality.rows() : 0;
-    if (qualityRows == 0 && reportRows == 0) {
+    // A global method has no per-row attributions to measure or plot.
+    if (methods.method().global() || qualityRows == 0 && reportRows == 0) {
       return null;
     }
     jsc.sc().setJobDescription("Sampling rows for the quality measures and the report");
@@ -197,10 +198,17 @@ final class QualityPass {
     return uniform.lt(lit(share));
   }
 
-  /** Where a removed player takes its value: the SHAP background, or the IG baseline as a background of one row. */
+  /**
+   * Where a removed player takes its value: the SHAP background, the baseline as a background of
+   * one row, or, for a method with neither (saliency), zero, the usual blank of the deletion
+   * literature.
+   */
   private static Background removal(MethodFactory methods, int width) {
-    return methods.background() != null ? methods.background().value()
-        : Background.uniform(methods.baseline(), 1, width);
+    if (methods.background() != null) {
+      return methods.background().value();
+    }
+    float[] baseline = methods.baseline().length == width ? methods.baseline() : new float[width];
+    return Background.uniform(baseline, 1, width);
   }
 
   /** Each column's standard deviation over the sampled rows, in their fixed order. */
