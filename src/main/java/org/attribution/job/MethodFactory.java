@@ -39,6 +39,11 @@ record MethodFactory(
     int maxEvaluationRows)
     implements Serializable {
 
+  /** The same method with model calls of at most {@code rows} rows. */
+  MethodFactory withMaxEvaluationRows(int rows) {
+    return new MethodFactory(method, baseline, background, backgroundRows, groups, rows);
+  }
+
   /** Coalitions Kernel SHAP evaluates per row: the configured budget, or its default. */
   int kernelBudget() {
     return ShapleyKernelSampler.budgetFor(((KernelShapConfig) method).budget(), groups.players());
