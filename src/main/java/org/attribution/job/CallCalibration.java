@@ -24,13 +24,13 @@ import org.attribution.model.ModelFunction;
  * <p>Results: the chosen size decides only how a row's evaluations are cut into calls; the
  * methods fold every value in a fixed order per row, so a result changes with the call size only
  * where libtorch's float32 result for a row depends on the rest of its call (not for the sample
- * model: {@code InvarianceTest}, {@code GradientShapBatchingTest}). For other models, timings can
+ * model: {@code InvarianceTest}, {@code ShapBatchingTest}). For other models, timings can
  * pick another size in another run, and the manifest records the size each executor used;
  * {@code execution.call_rows} fixes it.
  */
 final class CallCalibration {
 
-  /** The call sizes timed, within the memory budget; the smallest is also the fallback. */
+  /** The call sizes timed, those the memory budget allows. */
   static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096};
 
   /**
@@ -39,8 +39,16 @@ final class CallCalibration {
    */
   static final double TIE = 0.03;
 
-  /** Rounds of one call per candidate size, after one warm-up round; each size's fastest counts. */
-  static final int ROUNDS = 5;
+  /**
+   * Timed rounds, after a warm-up call of each size. In each round every size evaluates {@link
+   * #ROWS_PER_ROUND} rows, in calls of its size, so that a busy machine taking the core away
+   * (for a whole scheduler slice) hits every size alike instead of sparing short calls; each
+   * size's fastest round counts.
+   */
+  static final int ROUNDS = 3;
+
+  /** Rows each size evaluates per round: the largest candidate's call. */
+  static final int ROWS_PER_ROUND = 4096;
 
   private CallCalibration() {}
 
@@ -68,39 +76,43 @@ final class CallCalibration {
   }
 
   /**
-   * Times calls of each size on this thread: one warm-up round, then {@link #ROUNDS} rounds of
-   * one call per size, interleaved so that a change in the machine's speed touches every size.
+   * Times calls of each size on this thread: a warm-up call of each, then {@link #ROUNDS} rounds
+   * of {@link #ROWS_PER_ROUND} rows per size, interleaved so that a change in the machine's speed
+   * touches every size.
    */
   static List<Timing> time(ModelFunction model, boolean gradients, int budgetRows, String executor) {
     int[] sizes = sizes(budgetRows);
-    int largest = sizes[sizes.length - 1];
     int width = model.inputWidth();
     // Inputs that are not all equal, so no kernel can take a shortcut on them.
-    float[] inputs = new float[largest * width];
+    float[] inputs = new float[sizes[sizes.length - 1] * width];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = (i * 7919 % 1000) / 1000f;
     }
-    long[] fastest = new long[sizes.length];
-    Arrays.fill(fastest, Long.MAX_VALUE);
+    double[] fastest = new double[sizes.length];
+    Arrays.fill(fastest, Double.POSITIVE_INFINITY);
     for (int round = 0; round <= ROUNDS; round++) {
       for (int k = 0; k < sizes.length; k++) {
         int rows = sizes[k];
         float[] call = Arrays.copyOf(inputs, rows * width);
+        int[] targets = new int[rows];
+        int calls = round == 0 ? 1 : Math.max(1, ROWS_PER_ROUND / rows);
         long start = System.nanoTime();
-        if (gradients) {
-          model.gradient(call, rows, new int[rows], null);
-        } else {
-          model.forward(call, rows);
+        for (int c = 0; c < calls; c++) {
+          if (gradients) {
+            model.gradient(call, rows, targets, null);
+          } else {
+            model.forward(call, rows);
+          }
         }
-        long nanos = System.nanoTime() - start;
+        double nanosPerRow = (double) (System.nanoTime() - start) / ((long) calls * rows);
         if (round > 0) {
-          fastest[k] = Math.min(fastest[k], nanos);
+          fastest[k] = Math.min(fastest[k], nanosPerRow);
         }
       }
     }
     List<Timing> timings = new ArrayList<>();
     for (int k = 0; k < sizes.length; k++) {
-      timings.add(new Timing(executor, sizes[k], (double) fastest[k] / sizes[k]));
+      timings.add(new Timing(executor, sizes[k], fastest[k]));
     }
     return timings;
   }

@@ -68,8 +68,8 @@ class CallCalibrationTest {
     List<Timing> timings = CallCalibration.time(model, true, 1_000, "driver");
     assertEquals(List.of(256, 512), timings.stream().map(Timing::rows).toList());
     assertTrue(timings.stream().allMatch(t -> t.executor().equals("driver") && t.nanosPerRow() >= 0));
-    // A warm-up round and five timed rounds, of gradient calls only.
-    assertEquals(12, model.gradientRows().size());
+    // A warm-up call of each size, then three rounds of 4,096 rows per size: 16 calls of 256 rows and 8 of 512.
+    assertEquals(2 + 3 * (16 + 8), model.gradientRows().size());
     assertEquals(List.of(), model.forwardRows());
   }
 
