@@ -119,7 +119,9 @@ public final class Defaults {
    * one libtorch thread computes gradients 1.2 to 1.4 times as fast per row in calls of 512 to
    * 1,024 rows as in calls of 65,536. Inside the job, 1,024-row calls beat 512-row ones in three
    * interleaved pairs of 300,000-row IG runs (BENCHMARKS.md). On a GPU, larger calls are what
-   * fill the device, so there the budget alone sets the size.
+   * fill the device, so there the budget alone sets the size. The explain stage's executors
+   * measure their own fastest size instead (see {@code CallCalibration}); this one serves the
+   * driver's checks and any executor that did not measure.
    */
   public static final int CPU_CALL_ROWS = 1024;
 

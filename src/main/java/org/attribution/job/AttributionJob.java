@@ -20,8 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -181,7 +183,11 @@ public final class AttributionJob {
    * the features and the input's schema all fit.
    */
   private record Checked(RunStore store, ModelArtifact artifact, FeatureEncoder encoder, int threads,
-      ModelSpec modelSpec, TorchScriptModel driverModel, JobInput jobInput, long inputRows) {
+      ModelSpec modelSpec, TorchScriptModel driverModel, JobInput jobInput, long[] partitionRows) {
+
+    long inputRows() {
+      return LongStream.of(partitionRows).sum();
+    }
 
     /** The input's rows, with the malformed-line column for CSV input. */
     Dataset<Row> input() {
@@ -221,12 +227,13 @@ public final class AttributionJob {
       requireColumn(schema, config.target().labelColumn(), "target.label_column");
     }
     // Cheap for Parquet and tables (row counts are in the metadata); the plan and progress need
-    // it, and it spares the rejects pass a scan of the whole input when every row was explained.
-    long inputRows = input.count();
-    if (inputRows == 0) {
+    // it, it spares the rejects pass a scan of the whole input when every row was explained, and
+    // the rows per partition tell whether the input needs splitting to keep every slot busy.
+    long[] partitionRows = ExplainLayout.partitionRows(input);
+    if (LongStream.of(partitionRows).sum() == 0) {
       throw new InvalidJobException("Cannot explain " + datasetName() + ": it has no rows");
     }
-    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, jobInput, inputRows);
+    return new Checked(store, artifact, encoder, threads, modelSpec, driverModel, jobInput, partitionRows);
   }
 
   /**
@@ -238,7 +245,13 @@ public final class AttributionJob {
    */
   private record Prepared(Dataset<Row> valid, Column rejectReason, Column rowId, float[] baseline,
       BackgroundSets.Built background, double[] baseValues, MethodFactory methods, int maxEvaluationRows,
-      int batchRows, int outputs, Plan plan, Broadcast<byte[]> modelBytes) {}
+      Map<String, Integer> executorCallRows, int batchRows, int outputs, Plan plan, Broadcast<byte[]> modelBytes) {
+
+    /** Rows per model call in the explain stage: the executors' most common choice, else the configured size. */
+    int explainCallRows() {
+      return CallCalibration.mostCommon(executorCallRows, maxEvaluationRows);
+    }
+  }
 
   /**
    * Encodes the input, resolves the IG baseline or the SHAP background, builds the method (once on
@@ -273,7 +286,6 @@ public final class AttributionJob {
         ? BackgroundSets.build(config.background(), config.seed(), encoder, valid.drop(segments.toArray(new String[0])),
             in -> JobInput.read(spark, in, config.features()).wellFormedRows())
         : null;
-    valid = spread(valid);
 
     TorchScriptModel driverModel = checked.driverModel();
     int outputs = driverModel.outputWidth();
@@ -284,12 +296,12 @@ public final class AttributionJob {
         background == null ? null : jsc().broadcast(background.background()),
         background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows, noiseScale);
     checkMethod(() -> methods.check(driverModel));
+    int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
+    int slots = Math.max(1, spark.sparkContext().defaultParallelism() / checked.threads());
+    valid = spread(valid, checked.partitionRows(), slots, batchRows);
     double[] baseValues = background == null ? null
         : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
             .baseValues();
-    int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
-
-    int slots = Math.max(1, spark.sparkContext().defaultParallelism() / checked.threads());
     Plan plan = new Plan(checked.inputRows(), config.target().mode().equals("all") ? outputs : 1,
         methods.evaluationsPerRow(), Plan.measureSpeed(driverModel, methods.usesGradients(), maxEvaluationRows),
         Math.min(slots, valid.rdd().getNumPartitions()));
@@ -298,9 +310,12 @@ public final class AttributionJob {
       System.err.println(plan.describe(config.method().id()));
     }
     Broadcast<byte[]> modelBytes = jsc().broadcast(checked.artifact().bytes());
-    ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots);
+    // On the CPU, unless the job file sets it, each executor runs the call size it measures fastest.
+    boolean measure = config.execution().callRows() == null && !runsOnGpu();
+    Map<String, Integer> executorCallRows = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots,
+        measure ? new CallCalibration.Request(methods.usesGradients(), budgetRows) : null);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
-        batchRows, outputs, plan, modelBytes);
+        executorCallRows, batchRows, outputs, plan, modelBytes);
   }
 
   /**
@@ -334,7 +349,8 @@ public final class AttributionJob {
     StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors());
     TaskCounters counters = TaskCounters.register(spark.sparkContext());
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
-        prepared.methods(), config.target(), prepared.batchRows(), segments.size(), counters,
+        prepared.methods(), prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
+        counters,
         FaultInjection.from(spark), config.execution().memoryBudgetMb());
 
     RunStore store = checked.store();
@@ -468,7 +484,9 @@ public final class AttributionJob {
             checked.encoder().width(), checked.driverModel().inputType().toString(), prepared.outputs(),
             config.model().output()),
         checked.encoder().playerNames(), checked.encoder().width(),
-        new RunManifest.Execution(prepared.batchRows(), prepared.maxEvaluationRows(), checked.threads(),
+        new RunManifest.Execution(prepared.batchRows(), prepared.explainCallRows(),
+            prepared.executorCallRows().isEmpty() ? null : new TreeMap<>(prepared.executorCallRows()),
+            checked.threads(),
             prepared.methods().evaluationsPerRow(), prepared.plan().evaluations(), prepared.plan().estimatedSeconds(),
             prepared.baseline()),
         background == null ? null : new RunManifest.BackgroundSummary(background.source(), background.requested(),
@@ -496,16 +514,26 @@ public final class AttributionJob {
   }
 
   /**
-   * Repartitions as configured, or else spreads an input of fewer partitions than the cluster
-   * runs tasks over all of them: a small file is one partition, and explaining is expensive
-   * enough per row that the shuffle pays for itself many times over.
+   * Repartitions as configured, or else into equal pieces when the input as read would leave
+   * task slots idle ({@link ExplainLayout}): a small file is one partition, files of different
+   * sizes are uneven ones, and explaining is expensive enough per row that the shuffle pays for
+   * itself many times over.
+   *
+   * @param partitionRows the rows of each partition of the input {@code rows} was derived from
    */
-  private Dataset<Row> spread(Dataset<Row> rows) {
+  private Dataset<Row> spread(Dataset<Row> rows, long[] partitionRows, int slots, int batchRows) {
     if (config.input().partitions() != null) {
       return rows.repartition(config.input().partitions());
     }
-    int parallelism = spark.sparkContext().defaultParallelism();
-    return rows.rdd().getNumPartitions() < parallelism ? rows.repartition(parallelism) : rows;
+    int pieces = ExplainLayout.pieces(partitionRows, slots, batchRows);
+    if (pieces == 0) {
+      return rows;
+    }
+    if (config.execution().progressSeconds() > 0) {
+      System.err.println("Input: " + ExplainLayout.describe(partitionRows, slots) + "; explained as " + pieces
+          + " equal pieces");
+    }
+    return rows.repartition(pieces);
   }
 
   /**

@@ -1,8 +1,10 @@
 package org.attribution.job;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkEnv;
@@ -11,6 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.config.InvalidJobException;
+import org.attribution.model.TorchScriptModel;
 
 /**
  * Loads the model where the tasks run and runs one row through it, before the explain stage.
@@ -28,34 +31,52 @@ final class ExecutorPreflight {
   private ExecutorPreflight() {}
 
   /**
-   * Runs one small task per slot, which in practice reaches every executor.
+   * Runs one small task per slot, which in practice reaches every executor; with {@code calibrate},
+   * each task then times the model's calls ({@link CallCalibration}), all at once.
    *
+   * @param calibrate the kind of call and the budget to time calls within; null to time none
+   * @return per executor id, the call size it runs the model fastest at; empty without
+   *     {@code calibrate}
    * @throws InvalidJobException naming each executor whose model check failed
    */
-  static void check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots) {
-    spark.sparkContext().setJobDescription("Checking the model on the executors");
-    List<String> failures = JavaSparkContext.fromSparkContext(spark.sparkContext())
+  static Map<String, Integer> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots,
+      CallCalibration.Request calibrate) {
+    spark.sparkContext().setJobDescription(calibrate == null ? "Checking the model on the executors"
+        : "Checking the model on the executors and timing its calls");
+    List<Report> reports = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(IntStream.range(0, slots).boxed().toList(), slots)
-        .mapPartitions(ignored -> {
-          String failure = checkHere(spec, modelBytes);
-          return (failure == null ? List.<String>of() : List.of(failure)).iterator();
-        })
+        .mapPartitions(ignored -> List.of(checkHere(spec, modelBytes, calibrate)).iterator())
         .collect();
-    if (!failures.isEmpty()) {
-      throw new InvalidJobException("Cannot run the model on the executors: "
-          + String.join("; ", new LinkedHashSet<>(failures)));
+    Set<String> failures = new LinkedHashSet<>();
+    List<CallCalibration.Timing> timings = new ArrayList<>();
+    for (Report report : reports) {
+      if (report.failure() != null) {
+        failures.add(report.failure());
+      }
+      timings.addAll(report.timings());
     }
+    if (!failures.isEmpty()) {
+      throw new InvalidJobException("Cannot run the model on the executors: " + String.join("; ", failures));
+    }
+    return CallCalibration.choose(timings);
   }
 
-  /** Null when the model runs in this task, else where and why it does not. */
-  private static String checkHere(ModelSpec spec, Broadcast<byte[]> modelBytes) {
+  /**
+   * One task's check: a failure (where and why the model does not run in this task) or the
+   * timings of its calls, if asked for.
+   */
+  private record Report(String failure, List<CallCalibration.Timing> timings) implements Serializable {}
+
+  private static Report checkHere(ModelSpec spec, Broadcast<byte[]> modelBytes, CallCalibration.Request calibrate) {
+    SparkEnv env = SparkEnv.get();
     try {
-      ExecutorModels.get(spec, modelBytes::value, TaskContext.get()).forward(new float[spec.inputWidth()], 1);
-      return null;
+      TorchScriptModel model = ExecutorModels.get(spec, modelBytes::value, TaskContext.get());
+      model.forward(new float[spec.inputWidth()], 1);
+      return new Report(null, calibrate == null ? List.of()
+          : CallCalibration.time(model, calibrate.gradients(), calibrate.budgetRows(), env.executorId()));
     } catch (RuntimeException | LinkageError e) {
-      SparkEnv env = SparkEnv.get();
-      return "executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host() + ": "
-          + causeChain(e);
+      return new Report("executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host() + ": "
+          + causeChain(e), List.of());
     }
   }
 

@@ -3,9 +3,12 @@ package org.attribution.job;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -41,6 +44,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final ModelSpec modelSpec;
   private final FeatureEncoder encoder;
   private final MethodFactory methods;
+  /** Per executor id, the model call size it measured fastest; the methods' own size elsewhere. */
+  private final Map<String, Integer> executorCallRows;
   private final TargetConfig target;
   private final int batchRows;
   private final int segments;
@@ -53,6 +58,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       ModelSpec modelSpec,
       FeatureEncoder encoder,
       MethodFactory methods,
+      Map<String, Integer> executorCallRows,
       TargetConfig target,
       int batchRows,
       int segments,
@@ -63,6 +69,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.modelSpec = modelSpec;
     this.encoder = encoder;
     this.methods = methods;
+    this.executorCallRows = new HashMap<>(executorCallRows);
     this.target = target;
     this.batchRows = batchRows;
     this.segments = segments;
@@ -135,6 +142,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final class Explainer {
     private final Iterator<Row> input;
     private final ModelFunction model;
+    private final MethodFactory executorMethods =
+        methods.withMaxEvaluationRows(executorCallRows.getOrDefault(SparkEnv.get().executorId(), methods.maxEvaluationRows()));
     private final AttributionMethod method;
     private final int width = encoder.width();
     private final float[] inputs;
@@ -161,7 +170,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       this.input = input;
       this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
-      this.method = methods.create(model);
+      this.method = executorMethods.create(model);
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
       this.seeds = new long[batchRows];
@@ -213,9 +222,9 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       try {
         result = method.attribute(expanded, explained, targets, explainedSeeds);
       } catch (OutOfMemoryError e) {
-        throw MemoryAdvice.forBatch(new IllegalStateException(e), explained, methods.maxEvaluationRows(), memoryBudgetMb);
+        throw MemoryAdvice.forBatch(new IllegalStateException(e), explained, executorMethods.maxEvaluationRows(), memoryBudgetMb);
       } catch (RuntimeException e) {
-        throw MemoryAdvice.forBatch(e, explained, methods.maxEvaluationRows(), memoryBudgetMb);
+        throw MemoryAdvice.forBatch(e, explained, executorMethods.maxEvaluationRows(), memoryBudgetMb);
       }
       counters.rows().add(rows);
       return true;

@@ -53,6 +53,11 @@ record MethodFactory(
     double[] noiseScale)
     implements Serializable {
 
+  /** The same method with model calls of at most {@code rows} rows. */
+  MethodFactory withMaxEvaluationRows(int rows) {
+    return new MethodFactory(method, baseline, background, backgroundRows, groups, rows, noiseScale);
+  }
+
   /** Coalitions Kernel SHAP evaluates per row: the configured budget, or its default. */
   int kernelBudget() {
     return ShapleyKernelSampler.budgetFor(((KernelShapConfig) method).budget(), groups.players());

@@ -32,17 +32,25 @@ import org.attribution.model.ModelFunction;
  * sqrt(samples)} (NaN with one sample). Systematic and stratified sampling make the actual error
  * smaller, so these overstate it: for a linear model they are positive though the result is exact.
  *
- * <p>Cost per row: {@code samples} gradient evaluations plus one forward pass. The (row, sample)
- * points of a batch are evaluated in gradient calls of at most {@code maxEvaluationRows} rows, and
- * each value is accumulated in sample order, so neither the batch nor the call size changes a
- * row's result. Instances are immutable and may be shared by threads.
+ * <p>Cost per row: {@code samples + 1} gradient evaluations, the first at x itself, whose target
+ * output is f(x) (its gradient is not used). A batch's points, row by row and each row's in sample
+ * order, are packed into gradient calls of at most {@code maxEvaluationRows} rows, evenly sized,
+ * so one call holds several rows' points (a 200-point call per row ran at half the speed the
+ * model reaches with larger calls). Each row's values are folded in its own sample order, so the
+ * batch and the call size change a row's result only through the model's value at each point:
+ * with libtorch, through whatever makes a row's float32 result depend on the rest of its call
+ * (see {@link CoalitionEvaluator} and the README), the same dependence Integrated Gradients has.
+ * A model whose per-row results do not depend on the rest of the call (every analytic test model,
+ * and the sample model for calls of 32 rows or more, which {@code TorchScriptModel} pads shorter
+ * calls to) gives every row the same result bit for bit whatever it is batched with. Instances
+ * are immutable and may be shared by threads.
  */
 public final class GradientShap implements AttributionMethod {
 
   private final BackgroundExplainer explainer;
   private final int samples;
   private final double noiseStdDev;
-  private final int fullChunk;
+  private final int maxCallRows;
   /** Cumulative background weights: row b takes the positions in [cumulative[b-1], cumulative[b]). */
   private final double[] cumulative;
   /** The last background row with a positive weight. */
@@ -79,9 +87,9 @@ public final class GradientShap implements AttributionMethod {
         "compute gradient SHAP", model, background, groups, maxEvaluationRows);
     this.samples = samples;
     this.noiseStdDev = noiseStdDev;
-    // A call never mixes rows, so a row's result cannot depend on its batch (see CoalitionEvaluator).
-    this.fullChunk = Math.min(maxEvaluationRows, samples);
-    Batches.checkCallSize("compute gradient SHAP", fullChunk, explainer.width);
+    // One row's points must fit one call; several rows' may share one, up to the JVM's array limit.
+    Batches.checkCallSize("compute gradient SHAP", Math.min(maxEvaluationRows, samples + 1L), explainer.width);
+    this.maxCallRows = Math.min(maxEvaluationRows, Batches.MAX_ARRAY_LENGTH / explainer.width);
     double[] weights = background.weights();
     this.cumulative = new double[weights.length];
     double sum = 0;
@@ -108,35 +116,39 @@ public final class GradientShap implements AttributionMethod {
     explainer.checkBatch(inputs, rows, targets, rowSeeds);
     int width = explainer.width;
     int players = explainer.players();
+    int pointsPerRow = samples + 1;
+    long totalPoints = (long) rows * pointsPerRow;
+    int callRows = Batches.evenCallSize(totalPoints, maxCallRows);
     SampleMeans estimates = new SampleMeans(rows * players);
-    float[] points = new float[fullChunk * width];
-    double[] differences = new double[fullChunk * width];
-    int[] pointTargets = new int[fullChunk];
-    int[] pointRows = new int[fullChunk];
-    Plan plan = new Plan(rowSeeds[0]);
-    // (row, sample) of the next point; a chunk may stop inside a row, whose plan carries over.
-    int row = 0;
-    int sample = 0;
-    while (row < rows) {
-      int chunk = Math.min(fullChunk, samples - sample);
-      for (int i = 0; i < chunk; i++) {
-        plan.point(inputs, row * width, sample, points, differences, i * width);
+    double[] outputs = new double[rows];
+    float[] points = new float[callRows * width];
+    double[] differences = new double[callRows * width];
+    int[] pointTargets = new int[callRows];
+    float[] pointOutputs = new float[callRows];
+    // Row and point (0 for x itself, then sample j at j + 1) of each point of the call.
+    int[] pointRows = new int[callRows];
+    int[] pointIndex = new int[callRows];
+    Plan plan = null;
+    long next = 0;
+    while (next < totalPoints) {
+      int chunk = (int) Math.min(callRows, totalPoints - next);
+      for (int i = 0; i < chunk; i++, next++) {
+        int row = (int) (next / pointsPerRow);
+        int point = (int) (next % pointsPerRow);
+        if (point == 0) {
+          System.arraycopy(inputs, row * width, points, i * width, width);
+          plan = new Plan(rowSeeds[row]);
+        } else {
+          plan.point(inputs, row * width, point - 1, points, differences, i * width);
+        }
         pointTargets[i] = targets[row];
         pointRows[i] = row;
-        if (++sample == samples) {
-          sample = 0;
-          if (++row < rows) {
-            plan = new Plan(rowSeeds[row]);
-          }
-        }
+        pointIndex[i] = point;
       }
-      float[] gradients = chunk == fullChunk
-          ? explainer.model.gradient(points, chunk, pointTargets, null)
+      float[] gradients = chunk == callRows
+          ? explainer.model.gradient(points, chunk, pointTargets, pointOutputs)
           : explainer.model.gradient(
-              Arrays.copyOf(points, chunk * width),
-              chunk,
-              Arrays.copyOf(pointTargets, chunk),
-              null);
+              Arrays.copyOf(points, chunk * width), chunk, Arrays.copyOf(pointTargets, chunk), pointOutputs);
       if (gradients.length != chunk * width) {
         throw new IllegalStateException(
             "Cannot compute gradient SHAP: the model returned " + gradients.length
@@ -147,6 +159,10 @@ public final class GradientShap implements AttributionMethod {
       }
       double[] perPlayer = explainer.groups.sumByPlayer(differences, chunk);
       for (int i = 0; i < chunk; i++) {
+        if (pointIndex[i] == 0) {
+          outputs[pointRows[i]] = pointOutputs[i];
+          continue;
+        }
         for (int p = 0; p < players; p++) {
           estimates.add(pointRows[i] * players + p, perPlayer[i * players + p]);
         }
@@ -156,7 +172,7 @@ public final class GradientShap implements AttributionMethod {
         rows,
         players,
         estimates.means(),
-        explainer.outputs(inputs, rows, targets),
+        outputs,
         explainer.references(rows, targets),
         estimates.standardErrors());
   }

@@ -11,10 +11,10 @@ import java.util.function.LongConsumer;
  * a failed task with the same sizes and fail the same way.
  *
  * <p>Each row's result comes from a call of its own rows only, so splitting changes which rows
- * share a call, never which values a row is evaluated at. The SHAP-family methods never mix rows
- * in a call and get the same values; Integrated Gradients, which packs several rows' path points
- * into one call, can see its last bits move where libtorch rounds differently at another call
- * size (see the README).
+ * share a call, never which values a row is evaluated at. The coalition methods (Kernel SHAP,
+ * sampling and exact Shapley) never mix rows in a call and get the same values; Integrated
+ * Gradients and Gradient SHAP, which pack several rows' points into one call, can see their last
+ * bits move where libtorch rounds differently at another call size (see the README).
  */
 public final class SplittingModel implements ModelFunction {
 

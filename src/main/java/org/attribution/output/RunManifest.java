@@ -82,7 +82,11 @@ public record RunManifest(
    * Batch sizes and threads as resolved.
    *
    * @param batchRows rows per method call
-   * @param maxEvaluationRows rows per model call
+   * @param maxEvaluationRows the most rows per model call in the explain stage: {@code
+   *     execution.call_rows} when set, else the size the executors measured fastest (the most
+   *     common choice), else the memory budget's on a GPU
+   * @param callRowsByExecutor the size each executor measured fastest and used, by executor id;
+   *     null when none measured
    * @param threadsPerTask libtorch intra-op threads per task
    * @param evaluationsPerRow model evaluations the method spends per explained row
    * @param plannedEvaluations model evaluations planned before the explain stage: input rows
@@ -91,7 +95,8 @@ public record RunManifest(
    *     the driver, to set against the attribute phase's actual time
    * @param baseline the baseline used by Integrated Gradients, or empty
    */
-  public record Execution(int batchRows, int maxEvaluationRows, int threadsPerTask, long evaluationsPerRow,
+  public record Execution(int batchRows, int maxEvaluationRows, Map<String, Integer> callRowsByExecutor,
+      int threadsPerTask, long evaluationsPerRow,
       long plannedEvaluations, double estimatedSeconds, float[] baseline) {}
 
   /**

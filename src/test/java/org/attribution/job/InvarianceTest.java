@@ -62,8 +62,8 @@ class InvarianceTest {
     return spark.read().parquet(result.store().table("per_row")).filter(col("run_id").equalTo(result.runId())).drop("run_date", "run_id").orderBy("row_id").collectAsList();
   }
 
-  /** Prediction, reference, gap and every attribution of every row. */
-  private static double[] values(List<Row> rows) {
+  /** Prediction, reference, gap, every attribution and every standard error (if any) of every row. */
+  static double[] values(List<Row> rows) {
     int width = rows.get(0).length();
     int[] fields = IntStream.concat(IntStream.of(3, 5, 6), IntStream.range(ResultSchema.FIXED_FIELDS, width)).toArray();
     return rows.stream().flatMapToDouble(r -> Arrays.stream(fields).mapToDouble(r::getDouble)).toArray();

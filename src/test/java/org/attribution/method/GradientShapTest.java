@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -146,6 +148,33 @@ class GradientShapTest {
   }
 
   @Test
+  void packsSeveralRowsIntoEvenCallsWithoutChangingAnyRow() {
+    // 6 rows of 24 samples and x itself are 150 points: in calls of at most 64 rows, three of 50,
+    // each holding parts of three rows; alone, a row is one call of 25.
+    ModelFunction network = ShapleyFixtures.tanhNetwork(5, 2, 5);
+    Background background = threeEqualRows(5);
+    int rows = 6;
+    float[] inputs = randomRows(rows, 5, 17);
+    int[] targets = {0, 1, 1, 0, 1, 0};
+    long[] rowSeeds = seeds(rows);
+    RecordingModel recorder = new RecordingModel(network);
+    Attributions packed = new GradientShap(recorder, background, FeatureGroups.identity(5), 24, 0.1, 64)
+        .attribute(inputs, rows, targets, rowSeeds);
+    assertEquals(List.of(50, 50, 50), recorder.gradientRows());
+    assertEquals(List.of(3), recorder.forwardRows(), "only the base values' forward call");
+    GradientShap alone = new GradientShap(network, background, FeatureGroups.identity(5), 24, 0.1, 25);
+    for (int r = 0; r < rows; r++) {
+      Attributions one = alone.attribute(Arrays.copyOfRange(inputs, r * 5, r * 5 + 5), 1,
+          new int[] {targets[r]}, new long[] {rowSeeds[r]});
+      assertEquals(packed.outputs()[r], one.outputs()[0], "f(x), row " + r);
+      for (int p = 0; p < 5; p++) {
+        assertEquals(packed.value(r, p), one.value(0, p), "row " + r + ", player " + p);
+        assertEquals(packed.standardError(r, p), one.standardError(0, p), "row " + r + ", player " + p);
+      }
+    }
+  }
+
+  @Test
   void rejectsTooFewSamplesAndBadNoise() {
     assertEquals(
         "Cannot compute gradient SHAP: samples must be at least 1, got 0", constructionError(0, 0));
@@ -162,11 +191,11 @@ class GradientShapTest {
 
   @Test
   void rejectsAModelCallTooLargeForOneArray() {
-    // One row's 500 million samples of 5 columns are more than 2^31 floats in one call.
+    // One row's 500 million samples and x itself, of 5 columns, are more than 2^31 floats in one call.
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GradientShap(
         ShapleyFixtures.linear(), oneRow(5), FeatureGroups.identity(5), 500_000_000, 0, Integer.MAX_VALUE));
     assertEquals(
-        "Cannot compute gradient SHAP: a model call of 500000000 rows of 5 columns would not fit in one "
+        "Cannot compute gradient SHAP: a model call of 500000001 rows of 5 columns would not fit in one "
             + "Java array; lower maxEvaluationRows",
         e.getMessage());
   }

@@ -1,0 +1,160 @@
+package org.attribution.job;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.attribution.model.ModelFunction;
+
+/**
+ * The model call size each executor runs the model fastest at, measured there, with the real
+ * model and the method's kind of call, before the explain stage.
+ *
+ * <p>How fast a CPU runs a model per row depends on the call's size in ways no constant captures:
+ * small calls pay libtorch's fixed cost per call, large ones spill the activations out of the
+ * core's cache, and where the best lies between depends on the model's widths, the processor and
+ * what else runs on it (the sample model was fastest at 2,048 rows on one machine and at 1,024 on
+ * another). So each task of the executor preflight times calls of every {@link #CANDIDATES
+ * candidate size} the memory budget allows, all tasks at once as in the explain stage, and the
+ * driver picks, per executor, the size with the lowest time per row averaged over its tasks.
+ *
+ * <p>Results: the chosen size decides only how a row's evaluations are cut into calls; the
+ * methods fold every value in a fixed order per row, so a result changes with the call size only
+ * where libtorch's float32 result for a row depends on the rest of its call (not for the sample
+ * model: {@code InvarianceTest}, {@code ShapBatchingTest}). For other models, timings can
+ * pick another size in another run, and the manifest records the size each executor used;
+ * {@code execution.call_rows} fixes it.
+ */
+final class CallCalibration {
+
+  /** The call sizes timed, those the memory budget allows. */
+  static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096};
+
+  /**
+   * A size within this share of the fastest per row counts as as fast, and the smallest such
+   * wins: it needs less memory, and timings on a busy machine differ by that much between runs.
+   */
+  static final double TIE = 0.03;
+
+  /**
+   * Timed rounds, after a warm-up call of each size. In each round every size evaluates {@link
+   * #ROWS_PER_ROUND} rows, in calls of its size, so that a busy machine taking the core away
+   * (for a whole scheduler slice) hits every size alike instead of sparing short calls; each
+   * size's fastest round counts.
+   */
+  static final int ROUNDS = 3;
+
+  /** Rows each size evaluates per round: the largest candidate's call. */
+  static final int ROWS_PER_ROUND = 4096;
+
+  private CallCalibration() {}
+
+  /**
+   * What to time.
+   *
+   * @param gradients whether the method's calls compute gradients
+   * @param budgetRows the most rows the memory budget allows in one call
+   */
+  record Request(boolean gradients, int budgetRows) implements Serializable {}
+
+  /**
+   * One task's time per row for calls of one size.
+   *
+   * @param executor the executor the task ran on
+   * @param rows rows per call
+   * @param nanosPerRow the fastest call's nanoseconds per row
+   */
+  record Timing(String executor, int rows, double nanosPerRow) implements Serializable {}
+
+  /** The candidate sizes a budget allows; the budget itself when it is below every candidate. */
+  static int[] sizes(int budgetRows) {
+    int[] sizes = Arrays.stream(CANDIDATES).filter(size -> size <= budgetRows).toArray();
+    return sizes.length == 0 ? new int[] {budgetRows} : sizes;
+  }
+
+  /**
+   * Times calls of each size on this thread: a warm-up call of each, then {@link #ROUNDS} rounds
+   * of {@link #ROWS_PER_ROUND} rows per size, interleaved so that a change in the machine's speed
+   * touches every size.
+   */
+  static List<Timing> time(ModelFunction model, boolean gradients, int budgetRows, String executor) {
+    int[] sizes = sizes(budgetRows);
+    int width = model.inputWidth();
+    // Inputs that are not all equal, so no kernel can take a shortcut on them.
+    float[] inputs = new float[sizes[sizes.length - 1] * width];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = (i * 7919 % 1000) / 1000f;
+    }
+    double[] fastest = new double[sizes.length];
+    Arrays.fill(fastest, Double.POSITIVE_INFINITY);
+    for (int round = 0; round <= ROUNDS; round++) {
+      for (int k = 0; k < sizes.length; k++) {
+        int rows = sizes[k];
+        float[] call = Arrays.copyOf(inputs, rows * width);
+        int[] targets = new int[rows];
+        int calls = round == 0 ? 1 : Math.max(1, ROWS_PER_ROUND / rows);
+        long start = System.nanoTime();
+        for (int c = 0; c < calls; c++) {
+          if (gradients) {
+            model.gradient(call, rows, targets, null);
+          } else {
+            model.forward(call, rows);
+          }
+        }
+        double nanosPerRow = (double) (System.nanoTime() - start) / ((long) calls * rows);
+        if (round > 0) {
+          fastest[k] = Math.min(fastest[k], nanosPerRow);
+        }
+      }
+    }
+    List<Timing> timings = new ArrayList<>();
+    for (int k = 0; k < sizes.length; k++) {
+      timings.add(new Timing(executor, sizes[k], fastest[k]));
+    }
+    return timings;
+  }
+
+  /** Per executor, the size with the lowest mean time per row over its tasks' timings. */
+  static Map<String, Integer> choose(List<Timing> timings) {
+    Map<String, Map<Integer, double[]>> sums = new TreeMap<>();
+    for (Timing t : timings) {
+      double[] sum = sums.computeIfAbsent(t.executor(), e -> new TreeMap<>())
+          .computeIfAbsent(t.rows(), r -> new double[2]);
+      sum[0] += t.nanosPerRow();
+      sum[1]++;
+    }
+    Map<String, Integer> chosen = new HashMap<>();
+    sums.forEach((executor, bySize) -> {
+      double best = bySize.values().stream().mapToDouble(s -> s[0] / s[1]).min().orElseThrow();
+      // Sizes ascend in the TreeMap: the first within the tie margin is the smallest.
+      for (Map.Entry<Integer, double[]> e : bySize.entrySet()) {
+        if (e.getValue()[0] / e.getValue()[1] <= best * (1 + TIE)) {
+          chosen.put(executor, e.getKey());
+          break;
+        }
+      }
+    });
+    return chosen;
+  }
+
+  /**
+   * The size most executors chose (the smaller one on a tie), or {@code fallback} when none
+   * measured: what the manifest reports as the explain stage's call size.
+   */
+  static int mostCommon(Map<String, Integer> chosen, int fallback) {
+    Map<Integer, Integer> votes = new TreeMap<>();
+    chosen.values().forEach(size -> votes.merge(size, 1, Integer::sum));
+    int best = fallback;
+    int most = 0;
+    for (Map.Entry<Integer, Integer> e : votes.entrySet()) {
+      if (e.getValue() > most) {
+        best = e.getKey();
+        most = e.getValue();
+      }
+    }
+    return best;
+  }
+}
