@@ -213,7 +213,7 @@ log "cluster run client-shap-killed done in $((SECONDS - start)) s"
 
 # --- Every table against the local run's ----------------------------------------------------------
 java -Xmx1g @conf/java17-spark.args -Dlog4j2.configurationFile=conf/log4j2-local.properties \
-  -cp "$build/test-classes:$home/jars/*" org.attribution.cluster.CompareOutputs \
+  -cp "$build/test-classes:$home/jars/*:$build/table-formats/*" org.attribution.cluster.CompareOutputs \
   integrated-gradients-client-mode "$work/out/local-ig" "$work/out/client-ig" \
   integrated-gradients-cluster-mode "$work/out/local-ig" "$work/out/cluster-ig" \
   integrated-gradients-cluster-mode-delta "$work/out/local-ig" "$work/out/cluster-ig-delta/delta" \

@@ -22,7 +22,7 @@ import org.apache.spark.sql.functions;
  *
  * <p>Usage: {@code CompareOutputs NAME EXPECTED_DIR ACTUAL_DIR [NAME EXPECTED_DIR ACTUAL_DIR ...]}.
  * Prints one {@code PASS} or {@code FAIL} line per comparison, with the first difference, and
- * exits 1 when any comparison failed. Every table (a directory of Parquet files) must be in both
+ * exits 1 when any comparison failed. Every table (a directory of Parquet files, or a Delta table) must be in both
  * directories; each is read with Spark, the {@link #RUN_SPECIFIC} columns dropped, its rows sorted
  * by every remaining column, and the rows compared value by value with {@link Objects#deepEquals},
  * which for doubles means the same bits.
@@ -48,8 +48,12 @@ public final class CompareOutputs {
       System.err.println("Usage: CompareOutputs NAME EXPECTED_DIR ACTUAL_DIR [NAME EXPECTED_DIR ACTUAL_DIR ...]");
       System.exit(2);
     }
+    // Delta's extension and catalog, for the Delta tables a run with output.format=delta writes.
     SparkSession spark = SparkSession.builder().master("local[1]").appName("compare-outputs")
-        .config("spark.ui.enabled", "false").getOrCreate();
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .getOrCreate();
     boolean allSame = true;
     try {
       for (int i = 0; i < args.length; i += 3) {
@@ -102,8 +106,10 @@ public final class CompareOutputs {
     }
   }
 
+  /** A directory of Parquet files, or a Delta table (which has no data file when it has no rows). */
   private static Dataset<Row> read(SparkSession spark, Path table) {
-    Dataset<Row> rows = spark.read().parquet(table.toString());
+    Dataset<Row> rows = Files.isDirectory(table.resolve("_delta_log"))
+        ? spark.read().format("delta").load(table.toString()) : spark.read().parquet(table.toString());
     return rows.drop(RUN_SPECIFIC.toArray(new String[0]));
   }
 
