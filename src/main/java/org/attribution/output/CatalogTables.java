@@ -140,22 +140,31 @@ abstract class CatalogTables implements TableSink {
     }
   }
 
-  /** Creates the table if it does not exist; another run creating it at the same moment is no failure. */
+  /**
+   * Creates the table if it does not exist; another run creating it at the same moment is no
+   * failure: the loser waits for the winner's table.
+   */
   private void create(String table, StructType schema) {
-    if (exists(table)) {
-      return;
-    }
     Map<String, String> properties = new LinkedHashMap<>(properties());
     properties.put(SCHEMA_VERSION_PROPERTY, Integer.toString(AuditTables.SCHEMA_VERSION));
     String ddl = "CREATE TABLE IF NOT EXISTS " + sqlName(table) + " (" + schema.asNullable().toDDL() + ") USING "
         + provider() + " PARTITIONED BY (run_date, run_id) TBLPROPERTIES ("
         + properties.entrySet().stream().map(p -> "'" + p.getKey() + "' = '" + p.getValue() + "'")
             .collect(Collectors.joining(", ")) + ")";
-    try {
-      spark.sql(ddl);
-    } catch (RuntimeException e) {
+    for (int attempt = 1; !exists(table); attempt++) {
+      try {
+        spark.sql(ddl);
+      } catch (RuntimeException e) {
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
       if (!exists(table)) {
-        throw e;
+        if (attempt >= ATTEMPTS) {
+          throw new IllegalStateException("Cannot create table " + sqlName(table) + ": it did not appear after "
+              + ATTEMPTS + " attempts");
+        }
+        sleep(attempt);
       }
     }
   }

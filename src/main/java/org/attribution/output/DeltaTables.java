@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -57,7 +58,11 @@ final class DeltaTables extends CatalogTables {
     return directory == null ? super.location(table) : directory + "/" + table;
   }
 
-  /** A path that is no Delta table is an error to Spark's catalog, not a table that does not exist. */
+  /**
+   * A path that is no Delta table is an error to Spark's catalog, not a table that does not exist;
+   * and a table exists once its first commit does, not when another run has only begun creating
+   * it (its log directory comes first).
+   */
   @Override
   boolean exists(String table) {
     if (directory == null) {
@@ -65,7 +70,8 @@ final class DeltaTables extends CatalogTables {
     }
     Path log = new Path(location(table) + "/_delta_log");
     try {
-      return log.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(log);
+      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(log) && fs.listStatus(log, path -> path.getName().endsWith(".json")).length > 0;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + log + ": " + e.getMessage(), e);
     }
