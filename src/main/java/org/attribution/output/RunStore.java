@@ -44,8 +44,9 @@ public final class RunStore {
    * Everything this job writes at the top of its output directory, in any format: the Parquet
    * tables, the embedded Iceberg and Delta tables' directories, files and staging.
    */
-  private static final Set<String> OWN_ENTRIES = Set.of("per_row", "rejects", "global_importance", "drift", "quality",
-      "runs", "iceberg", "delta", "manifests", "reports", "_staging", "_trash");
+  private static final Set<String> OWN_ENTRIES = java.util.stream.Stream.concat(TABLES.stream(),
+      java.util.stream.Stream.of("iceberg", "delta", "manifests", "reports", "_staging", "_trash"))
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,199}");
 
