@@ -209,6 +209,7 @@ public final class AttributionJob {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players()));
     }
     TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
+    checkMethod(() -> MethodFactory.checkModel(config.method(), driverModel));
     JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);
     Dataset<Row> input = jobInput.rows();
     StructType schema = input.schema();

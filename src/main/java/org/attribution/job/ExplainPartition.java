@@ -161,7 +161,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       this.input = input;
       this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
-      this.method = methods.create(model);
+      this.method = methods.create(model,
+          () -> ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()).activationModel());
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
       this.seeds = new long[batchRows];
