@@ -37,6 +37,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.attribution.aggregate.Drift;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.GlobalImportance;
 import org.attribution.aggregate.ImportanceSummary;
 import org.attribution.config.Defaults;
@@ -310,7 +311,7 @@ public final class AttributionJob {
    * @param counters what the tasks counted
    */
   private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
-      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters) {
+      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters, List<FitQuality> fits) {
 
     void release() {
       if (summaries != null) {
@@ -328,7 +329,8 @@ public final class AttributionJob {
     List<String> features = encoder.playerNames();
     List<String> segments = config.segmentBy();
     DataType idType = RowIds.type(config.input().idColumn(), checked.input().schema());
-    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors());
+    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors(),
+        prepared.methods().reportsFit());
     TaskCounters counters = TaskCounters.register(spark.sparkContext());
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
         prepared.methods(), config.target(), prepared.batchRows(), segments.size(), counters,
@@ -338,7 +340,7 @@ public final class AttributionJob {
     store.clearStaging(runId);
     spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
     if (config.method().global()) {
-      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters);
+      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters, null);
     }
     try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
         config.execution().progressSeconds(), System.err)) {
@@ -350,7 +352,8 @@ public final class AttributionJob {
             config.segmentMinRows());
         Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
             : ModelRejects.fromResults(spark, perRowTable, features, idType);
-        return new Explained(importance, perRowTable, modelRejects, null, counters);
+        return new Explained(importance, perRowTable, modelRejects, null, counters,
+            prepared.methods().reportsFit() ? FitQuality.fromResults(perRowTable) : null);
       }
       // The tasks' results are small (statistics per group, and the rows the model could not
       // explain); kept, so that writing the model's rejects does not explain every row again.
@@ -359,14 +362,16 @@ public final class AttributionJob {
       ImportanceSummary importance = GlobalImportance.summarise(
           GlobalImportance.mergeByGroup(summaries.flatMap(s -> s.partials().iterator())),
           features, segments, config.segmentMinRows());
+      List<FitQuality> fits = !prepared.methods().reportsFit() ? null
+          : summaries.map(ExplainPartition.Summary::fits).fold(new FitQuality.Sums(), FitQuality.Sums::merge).quality();
       if (importance.nonFiniteRows() == 0) {
         // No model rejects to write: nothing needs the kept results any longer.
         summaries.unpersist(false);
-        return new Explained(importance, null, null, null, counters);
+        return new Explained(importance, null, null, null, counters, fits);
       }
       Dataset<Row> modelRejects = spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()),
           ModelRejects.schema(idType));
-      return new Explained(importance, null, modelRejects, summaries, counters);
+      return new Explained(importance, null, modelRejects, summaries, counters, fits);
     }
   }
 
@@ -474,6 +479,7 @@ public final class AttributionJob {
         explained.counters().splits().value(),
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
+        explained.fits(),
         drift == null ? null : drift.summary(),
         outputs(store));
     HtmlReport.write(ReportData.of(manifest, importance.rows(), drift == null ? null : drift.rows()),

@@ -11,6 +11,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.GlobalImportance.Partial;
 import org.attribution.aggregate.ImportanceAccumulator;
 import org.attribution.config.TargetConfig;
@@ -86,10 +87,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     Explainer explainer = new Explainer(rows, false);
     ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
     List<Row> rejects = new ArrayList<>();
+    FitQuality.Sums fits = new FitQuality.Sums();
     while (explainer.explainNextBatch()) {
-      explainer.addTo(accumulator, rejects);
+      explainer.addTo(accumulator, rejects, fits);
     }
-    return List.of(new Summary(accumulator.partials(), rejects)).iterator();
+    return List.of(new Summary(accumulator.partials(), rejects, fits)).iterator();
   }
 
   /**
@@ -98,8 +100,9 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
    * @param partials statistics per (target, segment values)
    * @param rejects (row id, reason) of each row with a result that is not finite, in {@link
    *     ModelRejects#schema}
+   * @param fits the rows' surrogate fit R^2 per target; empty for methods without a surrogate
    */
-  record Summary(List<Partial> partials, List<Row> rejects) implements Serializable {}
+  record Summary(List<Partial> partials, List<Row> rejects, FitQuality.Sums fits) implements Serializable {}
 
   /** Hands out the result rows of one batch at a time. */
   private static final class ResultRows implements Iterator<Row> {
@@ -142,6 +145,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final long[] seeds;
     private final String[][] segmentValues;
     private final boolean withErrors = methods.reportsStandardErrors();
+    private final boolean withFit = methods.reportsFit();
     private final List<String> features = encoder.playerNames();
     private final boolean needsPredictions;
     private int batches;
@@ -231,7 +235,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int r = source[e];
       int outputs = model.outputWidth();
       int players = result.players();
-      Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players];
+      Object[] fields =
+          new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players + (withFit ? 1 : 0)];
       fields[0] = ids[r];
       fields[1] = targets[e];
       fields[2] = target.nameOf(targets[e]);
@@ -247,20 +252,27 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           fields[first + players + p] = result.standardError(e, p);
         }
       }
+      if (withFit) {
+        fields[fields.length - 1] = result.fitRSquared(e);
+      }
       return RowFactory.create(fields);
     }
 
     /**
      * Adds every result row of the latest batch to {@code accumulator}, which leaves out results
-     * that are not finite, and each row with such a result to {@code rejects}, once.
+     * that are not finite, and each row with such a result to {@code rejects}, once; and each
+     * row's surrogate fit, if the method has one, to {@code fits}.
      */
-    void addTo(ImportanceAccumulator accumulator, List<Row> rejects) {
+    void addTo(ImportanceAccumulator accumulator, List<Row> rejects, FitQuality.Sums fits) {
       int players = result.players();
       int rejectedRow = -1;
       for (int e = 0; e < explained; e++) {
         double gap = result.gap(e);
         accumulator.add(targets[e], target.nameOf(targets[e]), segmentValues[source[e]], result.outputs()[e],
             result.references()[e], gap, result.values(), e * players);
+        if (withFit) {
+          fits.add(targets[e], target.nameOf(targets[e]), result.fitRSquared(e));
+        }
         String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], gap,
             result.values(), e * players, features);
         if (reason != null && source[e] != rejectedRow) {

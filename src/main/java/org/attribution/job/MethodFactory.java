@@ -103,6 +103,11 @@ record MethodFactory(
     return new MethodFactory(other, baseline, background, backgroundRows, groups, maxEvaluationRows, noiseScale);
   }
 
+  /** Whether the method fits a surrogate per row and reports the fit's R^2 (LIME). */
+  boolean reportsFit() {
+    return method instanceof LimeConfig;
+  }
+
   /** Whether the method estimates the standard error of its own values. */
   boolean reportsStandardErrors() {
     return method instanceof KernelShapConfig || method instanceof GradientShapConfig
