@@ -19,8 +19,10 @@ import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.method.Outputs;
+import org.attribution.model.ActivationModel;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.SplittingModel;
+import org.attribution.model.TimedActivationModel;
 import org.attribution.model.TimedModel;
 import org.attribution.output.ResultSchema;
 
@@ -165,8 +167,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       this.input = input;
       this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
-      this.method = methods.create(model,
-          () -> ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()).activationModel());
+      this.method = methods.create(model, () -> taskActivations(modelSpec, modelBytes, counters));
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
       this.seeds = new long[batchRows];
@@ -292,9 +293,19 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     return new TimedModel(
         new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
             counters.splits()::add),
-        (calledRows, nanos) -> {
-          counters.evaluations().add(calledRows);
-          counters.modelNanos().add(nanos);
-        });
+        counted(counters));
+  }
+
+  /** The running task's model split at its last convolution (Grad-CAM), its calls counted as {@link #taskModel}'s. */
+  static ActivationModel taskActivations(ModelSpec modelSpec, Broadcast<byte[]> modelBytes, TaskCounters counters) {
+    return new TimedActivationModel(
+        ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()).activationModel(), counted(counters));
+  }
+
+  private static TimedModel.CallObserver counted(TaskCounters counters) {
+    return (calledRows, nanos) -> {
+      counters.evaluations().add(calledRows);
+      counters.modelNanos().add(nanos);
+    };
   }
 }

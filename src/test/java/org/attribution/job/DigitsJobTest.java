@@ -155,6 +155,7 @@ class DigitsJobTest {
       }
     }
     SampleNewMethodsTest.assertNotFlagged(result);
+    assertTrue(result.manifest().modelTaskSeconds() > 0, "Grad-CAM's model calls are timed like any method's");
     String report = Files.readString(Path.of(result.store().report(result.runId())));
     assertTrue(report.contains("id=\"image-maps\"") && report.contains("<svg class=\"heatmap\""),
         "the report draws the maps");
