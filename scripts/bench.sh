@@ -9,7 +9,10 @@
 #   --gradient-shap-rows N
 #                     rows for gradient_shap (default --rows / 40; about 200 evaluations per row)
 #   --methods LIST    comma-separated subset of integrated_gradients (ig), kernel_shap (kernel),
-#                     gradient_shap (gradient), sampling_shapley (sampling); default all four
+#                     gradient_shap (gradient), sampling_shapley (sampling); default all four;
+#                     also saliency, input_x_gradient (on --rows rows), smoothgrad (on
+#                     --gradient-shap-rows), occlusion and lime (on --shap-rows), each at its
+#                     defaults on the sample loans
 #   --quick           smoke run: --rows 20000 --shap-rows 20 (about 2.5 minutes on 2 cores)
 #   --no-scaling      skip the 10% and 30% integrated_gradients runs
 #   --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each bound runs

@@ -38,6 +38,7 @@ public final class JobConfigValidator {
     checkModel(config.model(), problems);
     checkTarget(config.target(), problems);
     checkMethod(config.method(), problems);
+    checkImageMethod(config, problems);
     checkBackground(config.method(), config.background(), problems);
     checkOutput(config.output(), problems);
     checkAudit(config, problems);
@@ -244,6 +245,15 @@ public final class JobConfigValidator {
       }
     }
     // Exact Shapley's only limit, the number of players, is known once the features are encoded.
+  }
+
+  /** Grad-CAM's maps are images: the model must say its rows' {@code [channels, height, width]}. */
+  private static void checkImageMethod(JobConfig config, List<String> problems) {
+    List<Integer> shape = config.model() == null ? null : config.model().inputShape();
+    if (config.method() instanceof GradCamConfig && (shape == null || shape.size() != 3)) {
+      problems.add("'method.name: " + GradCamConfig.ID + "' needs image rows: 'model.input_shape: [channels, height,"
+          + " width]'" + (shape == null ? "" : ", got " + shape));
+    }
   }
 
   private static void checkBaseline(BaselineChoice choice, Set<String> baselines, List<String> problems) {

@@ -20,18 +20,19 @@ import java.io.Serializable;
   @JsonSubTypes.Type(value = SmoothGradConfig.class, name = SmoothGradConfig.ID),
   @JsonSubTypes.Type(value = OcclusionConfig.class, name = OcclusionConfig.ID),
   @JsonSubTypes.Type(value = LimeConfig.class, name = LimeConfig.ID),
-  @JsonSubTypes.Type(value = PermutationImportanceConfig.class, name = PermutationImportanceConfig.ID)
+  @JsonSubTypes.Type(value = PermutationImportanceConfig.class, name = PermutationImportanceConfig.ID),
+  @JsonSubTypes.Type(value = GradCamConfig.class, name = GradCamConfig.ID)
 })
 public sealed interface MethodConfig extends Serializable
     permits IntegratedGradientsConfig, KernelShapConfig, GradientShapConfig, SamplingShapleyConfig,
         ExactShapleyConfig, SaliencyConfig, InputXGradientConfig, SmoothGradConfig, OcclusionConfig, LimeConfig,
-        PermutationImportanceConfig {
+        PermutationImportanceConfig, GradCamConfig {
 
   /** Ids of every method, as the job file names them. */
   java.util.List<String> IDS = java.util.List.of(IntegratedGradientsConfig.ID, KernelShapConfig.ID,
       GradientShapConfig.ID, SamplingShapleyConfig.ID, ExactShapleyConfig.ID, SaliencyConfig.ID,
       InputXGradientConfig.ID, SmoothGradConfig.ID, OcclusionConfig.ID, LimeConfig.ID,
-      PermutationImportanceConfig.ID);
+      PermutationImportanceConfig.ID, GradCamConfig.ID);
 
   /**
    * The methods whose attributions add up to f(x) - reference by construction, so that a
@@ -54,7 +55,7 @@ public sealed interface MethodConfig extends Serializable
    */
   static boolean usesBackground(String id) {
     return !java.util.Set.of(IntegratedGradientsConfig.ID, SaliencyConfig.ID, InputXGradientConfig.ID,
-        SmoothGradConfig.ID, PermutationImportanceConfig.ID).contains(id);
+        SmoothGradConfig.ID, PermutationImportanceConfig.ID, GradCamConfig.ID).contains(id);
   }
 
   /**

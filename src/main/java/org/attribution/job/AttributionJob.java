@@ -39,6 +39,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.attribution.aggregate.Drift;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.GlobalImportance;
 import org.attribution.aggregate.ImportanceSummary;
 import org.attribution.config.Defaults;
@@ -219,6 +220,7 @@ public final class AttributionJob {
       checkMethod(() -> ExactShapley.checkPlayers(encoder.groups().players(), exact.maxPlayers()));
     }
     TorchScriptModel driverModel = DryRun.check(modelSpec, artifact, config.target());
+    checkMethod(() -> MethodFactory.checkModel(config.method(), driverModel));
     JobInput jobInput = (vectorInput != null ? vectorInput : readInput()).checked(encoder);
     Dataset<Row> input = jobInput.rows();
     StructType schema = input.schema();
@@ -328,7 +330,7 @@ public final class AttributionJob {
    * @param counters what the tasks counted
    */
   private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
-      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters) {
+      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters, List<FitQuality> fits) {
 
     void release() {
       if (summaries != null) {
@@ -346,7 +348,8 @@ public final class AttributionJob {
     List<String> features = encoder.playerNames();
     List<String> segments = config.segmentBy();
     DataType idType = RowIds.type(config.input().idColumn(), checked.input().schema());
-    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors());
+    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors(),
+        prepared.methods().reportsFit());
     TaskCounters counters = TaskCounters.register(spark.sparkContext());
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
         prepared.methods(), prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
@@ -357,7 +360,7 @@ public final class AttributionJob {
     store.clearStaging(runId);
     spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
     if (config.method().global()) {
-      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters);
+      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters, null);
     }
     try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
         config.execution().progressSeconds(), System.err)) {
@@ -369,7 +372,8 @@ public final class AttributionJob {
             config.segmentMinRows());
         Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
             : ModelRejects.fromResults(spark, perRowTable, features, idType);
-        return new Explained(importance, perRowTable, modelRejects, null, counters);
+        return new Explained(importance, perRowTable, modelRejects, null, counters,
+            prepared.methods().reportsFit() ? FitQuality.fromResults(perRowTable) : null);
       }
       // The tasks' results are small (statistics per group, and the rows the model could not
       // explain); kept, so that writing the model's rejects does not explain every row again.
@@ -378,14 +382,16 @@ public final class AttributionJob {
       ImportanceSummary importance = GlobalImportance.summarise(
           GlobalImportance.mergeByGroup(summaries.flatMap(s -> s.partials().iterator())),
           features, segments, config.segmentMinRows());
+      List<FitQuality> fits = !prepared.methods().reportsFit() ? null
+          : summaries.map(ExplainPartition.Summary::fits).fold(new FitQuality.Sums(), FitQuality.Sums::merge).quality();
       if (importance.nonFiniteRows() == 0) {
         // No model rejects to write: nothing needs the kept results any longer.
         summaries.unpersist(false);
-        return new Explained(importance, null, null, null, counters);
+        return new Explained(importance, null, null, null, counters, fits);
       }
       Dataset<Row> modelRejects = spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()),
           ModelRejects.schema(idType));
-      return new Explained(importance, null, modelRejects, summaries, counters);
+      return new Explained(importance, null, modelRejects, summaries, counters, fits);
     }
   }
 
@@ -499,6 +505,7 @@ public final class AttributionJob {
         explained.counters().splits().value(),
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
+        explained.fits(),
         drift == null ? null : drift.summary(),
         outputs(store),
         written.quality().manifest(config.quality(), timings.get("quality")));

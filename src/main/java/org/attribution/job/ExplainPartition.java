@@ -14,6 +14,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.GlobalImportance.Partial;
 import org.attribution.aggregate.ImportanceAccumulator;
 import org.attribution.config.TargetConfig;
@@ -21,8 +22,10 @@ import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.method.Outputs;
+import org.attribution.model.ActivationModel;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.SplittingModel;
+import org.attribution.model.TimedActivationModel;
 import org.attribution.model.TimedModel;
 import org.attribution.output.ResultSchema;
 
@@ -93,10 +96,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     Explainer explainer = new Explainer(rows, false);
     ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
     List<Row> rejects = new ArrayList<>();
+    FitQuality.Sums fits = new FitQuality.Sums();
     while (explainer.explainNextBatch()) {
-      explainer.addTo(accumulator, rejects);
+      explainer.addTo(accumulator, rejects, fits);
     }
-    return List.of(new Summary(accumulator.partials(), rejects)).iterator();
+    return List.of(new Summary(accumulator.partials(), rejects, fits)).iterator();
   }
 
   /**
@@ -105,8 +109,9 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
    * @param partials statistics per (target, segment values)
    * @param rejects (row id, reason) of each row with a result that is not finite, in {@link
    *     ModelRejects#schema}
+   * @param fits the rows' surrogate fit R^2 per target; empty for methods without a surrogate
    */
-  record Summary(List<Partial> partials, List<Row> rejects) implements Serializable {}
+  record Summary(List<Partial> partials, List<Row> rejects, FitQuality.Sums fits) implements Serializable {}
 
   /** Hands out the result rows of one batch at a time. */
   private static final class ResultRows implements Iterator<Row> {
@@ -151,6 +156,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final long[] seeds;
     private final String[][] segmentValues;
     private final boolean withErrors = methods.reportsStandardErrors();
+    private final boolean withFit = methods.reportsFit();
     private final List<String> features = encoder.playerNames();
     private final boolean needsPredictions;
     private int batches;
@@ -170,7 +176,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       this.input = input;
       this.model = taskModel(modelSpec, modelBytes, counters);
       this.needsPredictions = target.mode().equals("predicted") || forRows && model.outputWidth() > 1;
-      this.method = executorMethods.create(model);
+      this.method = executorMethods.create(model, () -> taskActivations(modelSpec, modelBytes, counters));
       this.inputs = new float[batchRows * width];
       this.ids = new Object[batchRows];
       this.seeds = new long[batchRows];
@@ -235,7 +241,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int r = source[e];
       int outputs = model.outputWidth();
       int players = result.players();
-      Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players];
+      Object[] fields =
+          new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players + (withFit ? 1 : 0)];
       fields[0] = ids[r];
       fields[1] = targets[e];
       fields[2] = target.nameOf(targets[e]);
@@ -251,20 +258,27 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
           fields[first + players + p] = result.standardError(e, p);
         }
       }
+      if (withFit) {
+        fields[fields.length - 1] = result.fitRSquared(e);
+      }
       return RowFactory.create(fields);
     }
 
     /**
      * Adds every result row of the latest batch to {@code accumulator}, which leaves out results
-     * that are not finite, and each row with such a result to {@code rejects}, once.
+     * that are not finite, and each row with such a result to {@code rejects}, once; and each
+     * row's surrogate fit, if the method has one, to {@code fits}.
      */
-    void addTo(ImportanceAccumulator accumulator, List<Row> rejects) {
+    void addTo(ImportanceAccumulator accumulator, List<Row> rejects, FitQuality.Sums fits) {
       int players = result.players();
       int rejectedRow = -1;
       for (int e = 0; e < explained; e++) {
         double gap = result.gap(e);
         accumulator.add(targets[e], target.nameOf(targets[e]), segmentValues[source[e]], result.outputs()[e],
             result.references()[e], gap, result.values(), e * players);
+        if (withFit) {
+          fits.add(targets[e], target.nameOf(targets[e]), result.fitRSquared(e));
+        }
         String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], gap,
             result.values(), e * players, features);
         if (reason != null && source[e] != rejectedRow) {
@@ -284,10 +298,20 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     return new TimedModel(
         new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()),
             counters.splits()::add),
-        (calledRows, nanos) -> {
-          counters.evaluations().add(calledRows);
-          counters.modelNanos().add(nanos);
-        });
+        counted(counters));
+  }
+
+  /** The running task's model split at its last convolution (Grad-CAM), its calls counted as {@link #taskModel}'s. */
+  static ActivationModel taskActivations(ModelSpec modelSpec, Broadcast<byte[]> modelBytes, TaskCounters counters) {
+    return new TimedActivationModel(
+        ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()).activationModel(), counted(counters));
+  }
+
+  private static TimedModel.CallObserver counted(TaskCounters counters) {
+    return (calledRows, nanos) -> {
+      counters.evaluations().add(calledRows);
+      counters.modelNanos().add(nanos);
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ package org.attribution.job;
 import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
 import org.attribution.config.ExactShapleyConfig;
+import org.attribution.config.GradCamConfig;
 import org.attribution.config.GradientShapConfig;
 import org.attribution.config.IntegratedGradientsConfig;
 import org.attribution.config.InputXGradientConfig;
@@ -18,6 +19,7 @@ import org.attribution.method.AttributionMethod;
 import org.attribution.method.Background;
 import org.attribution.method.ExactShapley;
 import org.attribution.method.FeatureGroups;
+import org.attribution.method.GradCam;
 import org.attribution.method.GradientShap;
 import org.attribution.method.IntegratedGradients;
 import org.attribution.method.InputXGradient;
@@ -29,7 +31,10 @@ import org.attribution.method.Saliency;
 import org.attribution.method.SamplingShapley;
 import org.attribution.method.SmoothGrad;
 import org.attribution.method.ShapleyKernelSampler;
+import java.util.function.Supplier;
+import org.attribution.model.ActivationModel;
 import org.attribution.model.ModelFunction;
+import org.attribution.model.TorchScriptModel;
 
 /**
  * Everything needed to build the configured method on an executor, once the model is there.
@@ -76,7 +81,8 @@ record MethodFactory(
       return (long) sampling.permutations() * Math.max(0, players - 1) * backgroundRows + 1;
     } else if (method instanceof ExactShapleyConfig) {
       return (1L << Math.min(players, 62)) * backgroundRows;
-    } else if (method instanceof SaliencyConfig || method instanceof InputXGradientConfig) {
+    } else if (method instanceof SaliencyConfig || method instanceof InputXGradientConfig
+        || method instanceof GradCamConfig) {
       return 1;
     } else if (method instanceof SmoothGradConfig smooth) {
       return smooth.samples() * withMethod(smooth.wrapped()).evaluationsPerRow() + 1;
@@ -94,12 +100,17 @@ record MethodFactory(
   boolean usesGradients() {
     return method instanceof IntegratedGradientsConfig || method instanceof GradientShapConfig
         || method instanceof SaliencyConfig || method instanceof InputXGradientConfig
-        || method instanceof SmoothGradConfig;
+        || method instanceof SmoothGradConfig || method instanceof GradCamConfig;
   }
 
   /** This factory with other method settings, for a method that wraps another. */
   private MethodFactory withMethod(MethodConfig other) {
     return new MethodFactory(other, baseline, background, backgroundRows, groups, maxEvaluationRows, noiseScale);
+  }
+
+  /** Whether the method fits a surrogate per row and reports the fit's R^2 (LIME). */
+  boolean reportsFit() {
+    return method instanceof LimeConfig;
   }
 
   /** Whether the method estimates the standard error of its own values. */
@@ -109,22 +120,44 @@ record MethodFactory(
   }
 
   /**
+   * Checks that the model offers what the method needs of it beyond {@link ModelFunction}, right
+   * after it loads and before any data is read: Grad-CAM needs the model split at its last
+   * convolution.
+   *
+   * @throws IllegalArgumentException naming the contract the model does not meet
+   */
+  static void checkModel(MethodConfig method, TorchScriptModel model) {
+    if (method instanceof GradCamConfig) {
+      model.activationModel();
+    }
+  }
+
+  /**
    * Builds a per-row method once, so that settings that do not fit fail on the driver; a global
    * method is checked by its own stage.
    */
-  void check(ModelFunction model) {
+  void check(TorchScriptModel model) {
     if (!method.global()) {
-      create(model);
+      create(model, model::activationModel);
     }
   }
 
   /**
    * Builds the method.
    *
+   * @param activations the model split at its last convolution, asked for only by Grad-CAM
    * @throws IllegalArgumentException when the settings do not fit the model or features (e.g.
    *     exact Shapley over too many players); the driver builds it once to find that early
    */
-  AttributionMethod create(ModelFunction model) {
+  AttributionMethod create(ModelFunction model, Supplier<ActivationModel> activations) {
+    if (method instanceof GradCamConfig) {
+      return new GradCam(activations.get(), model.outputWidth(), groups, maxEvaluationRows);
+    }
+    return create(model);
+  }
+
+  /** Builds a method that needs nothing of the model beyond {@link ModelFunction}. */
+  private AttributionMethod create(ModelFunction model) {
     if (method instanceof IntegratedGradientsConfig ig) {
       return new IntegratedGradients(
           model, baseline, IntegrationRule.fromId(ig.rule()), ig.steps(), maxEvaluationRows, groups);

@@ -32,7 +32,9 @@ import org.attribution.method.Attributions;
 import org.attribution.method.Background;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.SplittingModel;
+import org.attribution.model.TimedActivationModel;
 import org.attribution.model.TimedModel;
+import org.attribution.model.TorchScriptModel;
 import org.attribution.output.ReportSample;
 import org.attribution.output.RunManifest;
 import org.attribution.quality.QualityChange;
@@ -318,10 +320,11 @@ final class QualityPass {
     @Override
     public Iterator<Measured> call(Iterator<List<Sampled>> groups) {
       long[] evaluations = {0};
-      ModelFunction model = new TimedModel(
-          new SplittingModel(ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get()), splits -> { }),
-          (calledRows, nanos) -> evaluations[0] += calledRows);
-      AttributionMethod method = methods.create(model);
+      TimedModel.CallObserver counted = (calledRows, nanos) -> evaluations[0] += calledRows;
+      TorchScriptModel loaded = ExecutorModels.get(modelSpec, modelBytes::value, TaskContext.get());
+      ModelFunction model = new TimedModel(new SplittingModel(loaded, splits -> { }), counted);
+      AttributionMethod method = methods.create(model,
+          () -> new TimedActivationModel(loaded.activationModel(), counted));
       QualityMeasures measures = new QualityMeasures(model, method, removal(methods, model.inputWidth()),
           methods.groups(), spread, settings, methods.maxEvaluationRows());
       List<RowQuality> quality = new ArrayList<>();

@@ -16,13 +16,16 @@ package org.attribution.method;
  * @param references the reference output of each row, at its target
  * @param standardErrors {@code rows x players} standard errors of the values, for sampling
  *     methods that estimate their own error; null for exact and deterministic methods
+ * @param fitRSquared for a surrogate method (LIME), the weighted R^2 of each row's fit; null for
+ *     the others
  */
-public record Attributions(
-    int rows, int players, double[] values, double[] outputs, double[] references, double[] standardErrors) {
+public record Attributions(int rows, int players, double[] values, double[] outputs, double[] references,
+    double[] standardErrors, double[] fitRSquared) {
 
   public Attributions {
     if (values.length != rows * players || outputs.length != rows || references.length != rows
-        || (standardErrors != null && standardErrors.length != rows * players)) {
+        || (standardErrors != null && standardErrors.length != rows * players)
+        || (fitRSquared != null && fitRSquared.length != rows)) {
       throw new IllegalArgumentException(
           "Cannot build attributions: expected " + rows + " rows of " + players + " players, got "
               + values.length + " values, " + outputs.length + " outputs, " + references.length
@@ -33,6 +36,22 @@ public record Attributions(
   /** Attributions without standard errors. */
   public Attributions(int rows, int players, double[] values, double[] outputs, double[] references) {
     this(rows, players, values, outputs, references, null);
+  }
+
+  /** Attributions of a method that fits no surrogate. */
+  public Attributions(
+      int rows, int players, double[] values, double[] outputs, double[] references, double[] standardErrors) {
+    this(rows, players, values, outputs, references, standardErrors, null);
+  }
+
+  /** These attributions with each row's surrogate fit R^2. */
+  public Attributions withFitRSquared(double[] rSquared) {
+    return new Attributions(rows, players, values, outputs, references, standardErrors, rSquared);
+  }
+
+  /** The weighted R^2 of row {@code row}'s surrogate fit; NaN for a method without one. */
+  public double fitRSquared(int row) {
+    return fitRSquared == null ? Double.NaN : fitRSquared[row];
   }
 
   /** Standard error of the attribution of {@code player} in row {@code row}; NaN when not estimated. */

@@ -94,7 +94,8 @@ public final class Lime implements AttributionMethod {
 
   @Override
   public Attributions attribute(float[] inputs, int rows, int[] targets, long[] rowSeeds) {
-    return explain(inputs, rows, targets, rowSeeds).attributions();
+    Fit fit = explain(inputs, rows, targets, rowSeeds);
+    return fit.attributions().withFitRSquared(fit.rSquared());
   }
 
   /** As {@link #attribute}, with each row's R^2. */

@@ -10,6 +10,9 @@ import java.util.List;
  */
 public interface ActivationModel {
 
+  /** The shape of one input row as the model takes it, without the batch dimension. */
+  List<Integer> inputShape();
+
   /** The shape of one row's activations: {@code [channels, height, width]}. */
   List<Integer> activationShape();
 
@@ -27,7 +30,9 @@ public interface ActivationModel {
    *
    * @param activations {@code rows x channels x height x width} values, as {@link #activations} gives
    * @param targets for each row, the output to differentiate
+   * @param targetOutputs if not null, receives the value of output {@code targets[r]} of row
+   *     {@code r} (length at least {@code rows}); it comes free with the gradient
    * @return values shaped as {@code activations}
    */
-  float[] activationGradient(float[] activations, int rows, int[] targets);
+  float[] activationGradient(float[] activations, int rows, int[] targets, float[] targetOutputs);
 }

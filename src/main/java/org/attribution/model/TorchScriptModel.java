@@ -395,6 +395,11 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     }
 
     @Override
+    public List<Integer> inputShape() {
+      return inputShape.dimensions();
+    }
+
+    @Override
     public List<Integer> activationShape() {
       return shape;
     }
@@ -412,7 +417,8 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     }
 
     @Override
-    public float[] activationGradient(float[] activations, int rows, int[] targets) {
+    public float[] activationGradient(float[] activations, int rows, int[] targets, float[] targetOutputs) {
+      checkTargets(targets, rows, targetOutputs);
       int callRows = Math.max(rows, MIN_CALL_ROWS);
       long[] index = paddedTargets(targets, rows, callRows);
       callLock.lock();
@@ -427,6 +433,9 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
               .gather(scope.create(index, new Shape(callRows, 1)), 1);
           JniUtils.backward((PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
               false, false);
+          if (targetOutputs != null) {
+            floats(selected).get(targetOutputs, 0, rows);
+          }
           return floatsOf(a.getGradient(), rows * width);
         } finally {
           JniUtils.setGradMode(gradMode);

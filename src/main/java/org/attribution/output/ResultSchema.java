@@ -18,6 +18,8 @@ public final class ResultSchema {
   public static final int FIXED_FIELDS = 7;
   /** Prefix of the per-feature attribution columns. */
   public static final String ATTRIBUTION_PREFIX = "attr_";
+  /** The column of a surrogate method's per-row fit R^2 (LIME), after every other column. */
+  public static final String FIT_R2 = "fit_r2";
   /** Prefix of the per-feature standard error columns. */
   public static final String STANDARD_ERROR_PREFIX = "se_";
 
@@ -33,6 +35,16 @@ public final class ResultSchema {
    */
   public static StructType of(
       DataType idType, List<String> features, List<String> segmentColumns, boolean withStandardErrors) {
+    return of(idType, features, segmentColumns, withStandardErrors, false);
+  }
+
+  /**
+   * Builds the schema, with the {@link #FIT_R2} column last when {@code withFit}.
+   *
+   * @see #of(DataType, List, List, boolean)
+   */
+  public static StructType of(DataType idType, List<String> features, List<String> segmentColumns,
+      boolean withStandardErrors, boolean withFit) {
     List<StructField> fields = new ArrayList<>();
     fields.add(DataTypes.createStructField("row_id", idType, false));
     fields.add(DataTypes.createStructField("target", DataTypes.IntegerType, false));
@@ -51,6 +63,9 @@ public final class ResultSchema {
       for (String feature : features) {
         fields.add(DataTypes.createStructField(STANDARD_ERROR_PREFIX + feature, DataTypes.DoubleType, false));
       }
+    }
+    if (withFit) {
+      fields.add(DataTypes.createStructField(FIT_R2, DataTypes.DoubleType, false));
     }
     return DataTypes.createStructType(fields);
   }

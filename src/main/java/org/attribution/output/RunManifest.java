@@ -3,6 +3,7 @@ package org.attribution.output;
 import java.util.List;
 import java.util.Map;
 import org.attribution.aggregate.DriftSummary;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.config.JobConfig;
 import org.attribution.quality.QualityChange;
 import org.attribution.quality.TargetQualitySummary;
@@ -32,6 +33,8 @@ import org.attribution.quality.TargetQualitySummary;
  *     concurrent tasks, it shows how much of the attribution was model compute
  * @param modelCallSplits model calls that ran out of memory and were split in two and retried
  * @param completeness completeness gaps per target
+ * @param fit for a surrogate method (LIME), how well the rows' local fits describe the model, per
+ *     target; null for the other methods
  * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
  * @param quality the quality measures of the attributions, as in the quality table, with their
@@ -57,6 +60,7 @@ public record RunManifest(
     double modelTaskSeconds,
     long modelCallSplits,
     List<Completeness> completeness,
+    List<FitQuality> fit,
     DriftSummary drift,
     Map<String, String> outputs,
     Quality quality) {

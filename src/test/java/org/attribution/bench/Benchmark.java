@@ -24,11 +24,17 @@ import jdk.jfr.Recording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.config.GradientShapConfig;
+import org.attribution.config.InputXGradientConfig;
 import org.attribution.config.IntegratedGradientsConfig;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.config.KernelShapConfig;
+import org.attribution.config.LimeConfig;
+import org.attribution.config.MethodConfig;
+import org.attribution.config.OcclusionConfig;
+import org.attribution.config.SaliencyConfig;
 import org.attribution.config.SamplingShapleyConfig;
+import org.attribution.config.SmoothGradConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.data.Vocabularies;
 import org.attribution.job.AttributionJob;
@@ -38,9 +44,14 @@ import org.attribution.method.Background;
 import org.attribution.method.FeatureGroups;
 import org.attribution.method.GradientShap;
 import org.attribution.method.IntegratedGradients;
+import org.attribution.method.InputXGradient;
 import org.attribution.method.IntegrationRule;
 import org.attribution.method.KernelShap;
+import org.attribution.method.Lime;
+import org.attribution.method.Occlusion;
+import org.attribution.method.Saliency;
 import org.attribution.method.SamplingShapley;
+import org.attribution.method.SmoothGrad;
 import org.attribution.method.ShapleyKernelSampler;
 import org.attribution.model.EngineSettings;
 import org.attribution.model.OutputTransform;
@@ -69,6 +80,12 @@ public final class Benchmark {
   static final String IG = IntegratedGradientsConfig.ID;
   static final List<String> ALL_METHODS =
       List.of(IG, KernelShapConfig.ID, GradientShapConfig.ID, SamplingShapleyConfig.ID);
+  /** The per-row methods measured only when named: the default run stays the four above. */
+  static final List<String> OTHER_METHODS = List.of(SaliencyConfig.ID, InputXGradientConfig.ID, SmoothGradConfig.ID,
+      OcclusionConfig.ID, LimeConfig.ID);
+  /** The gradient methods: their bound makes gradient calls. */
+  static final java.util.Set<String> GRADIENT_METHODS = java.util.Set.of(IG, GradientShapConfig.ID,
+      SaliencyConfig.ID, InputXGradientConfig.ID, SmoothGradConfig.ID);
   static final Path IG_JOB = Path.of("conf/lending-club-ig.yaml");
   static final Path SHAP_JOB = Path.of("conf/lending-club-shap.yaml");
   static final double[] SCALING = {0.1, 0.3, 1.0};
@@ -80,7 +97,10 @@ public final class Benchmark {
         --gradient-shap-rows N
                           rows for gradient_shap (default --rows / 40: ~200 evaluations per row)
         --methods LIST    comma-separated: integrated_gradients (ig), kernel_shap (kernel),
-                          gradient_shap (gradient), sampling_shapley (sampling); default all
+                          gradient_shap (gradient), sampling_shapley (sampling); default these
+                          four; also saliency, input_x_gradient, smoothgrad, occlusion, lime
+                          (saliency and input_x_gradient on --rows rows, smoothgrad on
+                          --gradient-shap-rows, occlusion and lime on --shap-rows)
         --quick           smoke run: --rows 20000 --shap-rows 20 (gradient_shap 2000)
         --no-scaling      skip the 10%%/30%% integrated_gradients runs
         --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each
@@ -301,8 +321,10 @@ public final class Benchmark {
       case "kernel", "kernel_shap" -> KernelShapConfig.ID;
       case "gradient", "gradient_shap" -> GradientShapConfig.ID;
       case "sampling", "sampling_shapley" -> SamplingShapleyConfig.ID;
+      case SaliencyConfig.ID, InputXGradientConfig.ID, SmoothGradConfig.ID, OcclusionConfig.ID, LimeConfig.ID -> name;
       default -> {
-        usage("unknown method " + name + "; known: " + String.join(", ", ALL_METHODS));
+        usage("unknown method " + name + "; known: " + String.join(", ", ALL_METHODS) + ", "
+            + String.join(", ", OTHER_METHODS));
         yield null;
       }
     };
@@ -372,8 +394,8 @@ public final class Benchmark {
 
   private long rowsFor(String method) {
     return switch (method) {
-      case IG -> options.rows();
-      case GradientShapConfig.ID -> options.gradientShapRows();
+      case IG, SaliencyConfig.ID, InputXGradientConfig.ID -> options.rows();
+      case GradientShapConfig.ID, SmoothGradConfig.ID -> options.gradientShapRows();
       default -> options.shapRows();
     };
   }
@@ -381,7 +403,8 @@ public final class Benchmark {
   /** Untimed jobs that load classes, start libtorch and JIT-compile the hot paths. */
   private void warmUp() {
     for (String method : options.methods()) {
-      long rows = Math.min(rowsFor(method), method.equals(IG) ? 20_000 : method.equals(GradientShapConfig.ID) ? 5_000 : 40);
+      long rows = Math.min(rowsFor(method), rowsFor(method) == options.rows() ? 20_000
+          : rowsFor(method) == options.gradientShapRows() ? 5_000 : 40);
       Path input = BenchData.ensure(spark, options.cacheDir(), BenchData.SAMPLE, rows, options.seed());
       long start = System.nanoTime();
       runJob(method, input);
@@ -535,6 +558,9 @@ public final class Benchmark {
     } else {
       // The whole section, so each method runs at its defaults whatever the job file tunes.
       overrides.put("method", "{name: " + method + "}");
+      if (!MethodConfig.usesBackground(method)) {
+        overrides.put("background", null);
+      }
     }
     overrides.putAll(options.overrides());
     return JobConfigLoader.load(method.equals(IG) ? IG_JOB : SHAP_JOB, overrides);
@@ -559,16 +585,18 @@ public final class Benchmark {
   /**
    * The compute bound's calls: {@code evaluations_per_row x rows} evaluations. The method's own
    * evaluations (all but one per row) go into calls of the fastest size for their kind: gradient
-   * calls for the gradient methods, forward calls for the coalition methods. The remaining one
-   * evaluation per row, f(x), goes into forward calls of the fastest forward size.
+   * calls for the gradient methods, forward calls for the coalition and perturbation methods. The
+   * remaining one evaluation per row, f(x), goes into forward calls of the fastest forward size;
+   * saliency and input x gradient, one gradient per row that gives f(x) too, make gradient calls
+   * only.
    */
   static List<ComputeBound.Calls> boundPlan(RunManifest manifest, CallSizes fastest) {
     String method = manifest.config().method().id();
-    boolean gradient = method.equals(IG) || method.equals(GradientShapConfig.ID);
-    long perRow = manifest.execution().evaluationsPerRow() - 1;
-    long explained = manifest.rows().explained();
+    boolean gradient = GRADIENT_METHODS.contains(method);
+    long evaluations = manifest.execution().evaluationsPerRow() * manifest.rows().explained();
+    long explained = gradient && manifest.execution().evaluationsPerRow() == 1 ? 0 : manifest.rows().explained();
     List<ComputeBound.Calls> plan = new ArrayList<>();
-    addCalls(plan, gradient, gradient ? fastest.gradientRows() : fastest.forwardRows(), perRow * explained);
+    addCalls(plan, gradient, gradient ? fastest.gradientRows() : fastest.forwardRows(), evaluations - explained);
     addCalls(plan, false, fastest.forwardRows(), explained);
     return plan;
   }
@@ -603,29 +631,16 @@ public final class Benchmark {
     RecordingModel recording = new RecordingModel(bench);
     int maxEvaluationRows = execution.maxEvaluationRows();
     SplittableRandom random = new SplittableRandom(7);
-    AttributionMethod method;
-    if (config.method() instanceof IntegratedGradientsConfig ig) {
-      method = new IntegratedGradients(recording, new float[width], IntegrationRule.fromId(ig.rule()), ig.steps(),
-          maxEvaluationRows, groups);
-    } else {
+    Background background = null;
+    if (manifest.background() != null) {
       int count = manifest.background().rows();
       float[] values = new float[count * width];
       for (int i = 0; i < values.length; i++) {
         values[i] = (float) random.nextDouble();
       }
-      Background background = Background.uniform(values, count, width);
-      if (config.method() instanceof KernelShapConfig kernel) {
-        method = new KernelShap(recording, background, groups,
-            ShapleyKernelSampler.budgetFor(kernel.budget(), groups.players()), maxEvaluationRows);
-      } else if (config.method() instanceof GradientShapConfig gradient) {
-        method = new GradientShap(recording, background, groups, gradient.samples(), gradient.noiseStd(),
-            maxEvaluationRows);
-      } else if (config.method() instanceof SamplingShapleyConfig sampling) {
-        method = new SamplingShapley(recording, background, groups, sampling.permutations(), maxEvaluationRows);
-      } else {
-        throw new IllegalStateException("no replay for " + config.method().id());
-      }
+      background = Background.uniform(values, count, width);
     }
+    AttributionMethod method = replayMethod(config.method(), recording, background, groups, maxEvaluationRows);
     // Only the calls from here on: building a method may already call the model.
     int forwardMark = recording.forwardRows().size();
     int gradientMark = recording.gradientRows().size();
@@ -650,6 +665,44 @@ public final class Benchmark {
     plan.addAll(scaledCalls(true, gradientRows.subList(gradientMark, gradientRows.size()), scale));
     plan.addAll(scaledCalls(false, forwardRows.subList(forwardMark, forwardRows.size()), scale));
     return plan;
+  }
+
+  /**
+   * The method as the job builds it (MethodFactory), on a random background where it uses one,
+   * a zero baseline and SmoothGrad's default noise on every column: the call shapes do not depend
+   * on the values.
+   */
+  private static AttributionMethod replayMethod(MethodConfig config, RecordingModel recording, Background background,
+      FeatureGroups groups, int maxEvaluationRows) {
+    int width = recording.inputWidth();
+    if (config instanceof IntegratedGradientsConfig ig) {
+      return new IntegratedGradients(recording, new float[width], IntegrationRule.fromId(ig.rule()), ig.steps(),
+          maxEvaluationRows, groups);
+    } else if (config instanceof KernelShapConfig kernel) {
+      return new KernelShap(recording, background, groups,
+          ShapleyKernelSampler.budgetFor(kernel.budget(), groups.players()), maxEvaluationRows);
+    } else if (config instanceof GradientShapConfig gradient) {
+      return new GradientShap(recording, background, groups, gradient.samples(), gradient.noiseStd(),
+          maxEvaluationRows);
+    } else if (config instanceof SamplingShapleyConfig sampling) {
+      return new SamplingShapley(recording, background, groups, sampling.permutations(), maxEvaluationRows);
+    } else if (config instanceof SaliencyConfig saliency) {
+      return new Saliency(recording, saliency.absolute(), maxEvaluationRows, groups);
+    } else if (config instanceof InputXGradientConfig) {
+      return new InputXGradient(recording, new float[width], maxEvaluationRows, groups);
+    } else if (config instanceof SmoothGradConfig smooth) {
+      double[] noise = new double[width];
+      Arrays.fill(noise, smooth.noiseStd());
+      return new SmoothGrad(replayMethod(smooth.wrapped(), recording, background, groups, maxEvaluationRows),
+          recording, noise, smooth.samples(), SmoothGrad.Aggregate.fromId(smooth.aggregate()), maxEvaluationRows);
+    } else if (config instanceof OcclusionConfig) {
+      return new Occlusion(recording, background != null ? background : Background.uniform(new float[width], 1, width),
+          groups, maxEvaluationRows);
+    } else if (config instanceof LimeConfig lime) {
+      return new Lime(recording, background, groups, lime.samples(), lime.kernelWidthFor(groups.players()),
+          lime.alpha(), maxEvaluationRows);
+    }
+    throw new IllegalStateException("no replay for " + config.id());
   }
 
   /** Calls of each size, largest first, each count multiplied by {@code scale} (at least 1). */

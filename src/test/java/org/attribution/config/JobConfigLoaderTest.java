@@ -86,7 +86,7 @@ class JobConfigLoaderTest {
         () -> parse(MINIMAL + "method: {name: magic}\n", Map.of()));
     assertEquals("Cannot read job file job.yaml: unknown method 'magic' at 'method'; known methods: "
         + "integrated_gradients, kernel_shap, gradient_shap, sampling_shapley, exact_shapley, saliency,"
-        + " input_x_gradient, smoothgrad, occlusion, lime, permutation_importance", e.getMessage());
+        + " input_x_gradient, smoothgrad, occlusion, lime, permutation_importance, grad_cam", e.getMessage());
   }
 
   @Test

@@ -75,6 +75,32 @@ class NewMethodSettingsTest {
     }
   }
 
+  /** Grad-CAM with the model's input shape given as {@code shape} (YAML), or none when null. */
+  private static JobConfig gradCam(String method, String shape) {
+    String yaml = """
+        input: {path: digits.json, format: json}
+        features: {vector_column: pixels}
+        model: {path: m.pt%s}
+        output: {path: out}
+        method: %s
+        """.formatted(shape == null ? "" : ", input_shape: " + shape, method);
+    return JobConfigValidator.validate(JobConfigLoader.parse(yaml, "job.yaml", Map.of()));
+  }
+
+  @Test
+  void gradCamTakesNoSettingsNeedsAnImageShapeAndIsNotComplete() {
+    assertEquals(new GradCamConfig(), gradCam("{name: grad_cam}", "[1, 8, 8]").method());
+    assertFalse(MethodConfig.usesBackground(GradCamConfig.ID));
+    assertFalse(MethodConfig.expectsCompleteness(GradCamConfig.ID));
+    assertEquals("Cannot run job: 'method.name: grad_cam' needs image rows: 'model.input_shape: [channels, height,"
+        + " width]'", assertThrows(InvalidJobException.class, () -> gradCam("{name: grad_cam}", null)).getMessage());
+    assertEquals("Cannot run job: 'method.name: grad_cam' needs image rows: 'model.input_shape: [channels, height,"
+        + " width]', got [8, 8]",
+        assertThrows(InvalidJobException.class, () -> gradCam("{name: grad_cam}", "[8, 8]")).getMessage());
+    assertTrue(assertThrows(InvalidJobException.class, () -> gradCam("{name: grad_cam, samples: 4}", "[1, 8, 8]"))
+        .getMessage().contains("samples"), "grad_cam has no settings");
+  }
+
   @Test
   void smoothGradSettingsOutOfRange() {
     assertEquals("Cannot run job: 3 problems in the job file:\n"

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -18,10 +20,12 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.model.ModelFixtures;
+import org.attribution.output.ResultSchema;
 import org.attribution.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,6 +234,21 @@ class LinearModelJobTest {
         };
         assertEquals(expected, row.<Double>getAs("attr_x" + i), 1e-4, name + " row " + r + " target " + t + " x" + i);
       }
+    }
+    if (name.equals("lime")) {
+      // From a one-row background the model is linear in the switches: the weighted fit is exact.
+      for (Row row : rows) {
+        assertEquals(1, row.<Double>getAs(ResultSchema.FIT_R2), 1e-6, "row " + row.getLong(0));
+      }
+      assertEquals(2, result.manifest().fit().size());
+      for (FitQuality fit : result.manifest().fit()) {
+        assertEquals(ROWS, fit.rows(), fit.toString());
+        assertEquals(1, fit.meanR2(), 1e-6, fit.toString());
+        assertEquals(1, fit.minR2(), 1e-6, fit.toString());
+      }
+    } else {
+      assertNull(result.manifest().fit(), "only a surrogate method reports a fit");
+      assertFalse(List.of(rows.get(0).schema().fieldNames()).contains(ResultSchema.FIT_R2));
     }
     // The gap of a method that is not meant to add up is reported, never flagged.
     String report = java.nio.file.Files.readString(Path.of(result.store().report(result.runId())));

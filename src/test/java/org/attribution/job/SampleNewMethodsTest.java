@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.FitQuality;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.output.ResultSchema;
@@ -150,6 +151,45 @@ class SampleNewMethodsTest {
       assertAgree(one, five, 1e-6, name + " across partitionings");
       assertTrue(!java.util.Arrays.deepEquals(one, otherSeed), name + ": the seed matters");
       assertNotFlagged(oneResult);
+    }
+  }
+
+  /**
+   * LIME's fit on the sample MLP, a nonlinear model: each row's weighted R^2 is below 1, and the
+   * manifest's per-target mean and minimum are those of the per-row table's fit_r2 column, with
+   * the per-row table or without it (where tasks hand back statistics only).
+   */
+  @Test
+  void limeReportsItsFitPerRowAndPerTarget() {
+    AttributionResult withRows = run("lime-fit-rows", "lime", "method.samples", "200");
+    List<Row> rows = spark.read().parquet(withRows.store().table("per_row"))
+        .filter(col("run_id").equalTo(withRows.runId())).collectAsList();
+    assertEquals(ROWS, rows.size());
+    Map<Integer, double[]> byTarget = new java.util.TreeMap<>();
+    for (Row row : rows) {
+      double rSquared = row.<Double>getAs(ResultSchema.FIT_R2);
+      assertTrue(rSquared > 0 && rSquared < 1, "row " + row.getAs("row_id") + ": " + rSquared);
+      double[] sums = byTarget.computeIfAbsent(row.<Integer>getAs("target"),
+          t -> new double[] {0, 0, Double.POSITIVE_INFINITY});
+      sums[0]++;
+      sums[1] += rSquared;
+      sums[2] = Math.min(sums[2], rSquared);
+    }
+    List<FitQuality> fits = withRows.manifest().fit();
+    List<FitQuality> withoutRows = run("lime-fit-summary", "lime", "method.samples", "200", "output.per_row", "false")
+        .manifest().fit();
+    assertEquals(byTarget.keySet(), fits.stream().map(FitQuality::target).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(fits.size(), withoutRows.size());
+    for (int i = 0; i < fits.size(); i++) {
+      FitQuality fit = fits.get(i);
+      double[] sums = byTarget.get(fit.target());
+      assertEquals((long) sums[0], fit.rows(), fit.toString());
+      assertEquals(sums[1] / sums[0], fit.meanR2(), 1e-12, fit.toString());
+      assertEquals(sums[2], fit.minR2(), 0, fit.toString());
+      assertEquals(fit.target(), withoutRows.get(i).target());
+      assertEquals(fit.rows(), withoutRows.get(i).rows());
+      assertEquals(fit.meanR2(), withoutRows.get(i).meanR2(), 1e-12);
+      assertEquals(fit.minR2(), withoutRows.get(i).minR2(), 0);
     }
   }
 

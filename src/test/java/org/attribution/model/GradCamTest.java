@@ -35,7 +35,7 @@ class GradCamTest {
       float[] twoRows = new float[32];
       System.arraycopy(image, 0, twoRows, 0, 16);
       System.arraycopy(image, 0, twoRows, 16, 16);
-      float[] maps = GradCam.maps(activations, twoRows, 2, new int[] {0, 1});
+      float[] maps = GradCam.maps(activations, twoRows, 2, new int[] {0, 1}, null);
       for (int c = 0; c < 2; c++) {
         double[] alpha = new double[2];
         for (int k = 0; k < 2; k++) {
@@ -50,7 +50,7 @@ class GradCamTest {
         }
       }
       // the gradient itself: V, whatever the activations
-      float[] gradient = activations.activationGradient(activations.activations(image, 1), 1, new int[] {1});
+      float[] gradient = activations.activationGradient(activations.activations(image, 1), 1, new int[] {1}, null);
       for (int k = 0; k < 2; k++) {
         for (int cell = 0; cell < 16; cell++) {
           assertEquals(ImageModelTest.TinyCnn.v(1, k, cell / 4, cell % 4), gradient[k * 16 + cell], 1e-6);
