@@ -253,7 +253,8 @@ final class QualityPass {
         }
       }
     }
-    Map<Integer, List<double[][]>> byTarget = new TreeMap<>();
+    record Drawn(double[] values, double[] attributions, float[] input) {}
+    Map<Integer, List<Drawn>> byTarget = new TreeMap<>();
     for (Measured m : measured) {
       for (Measured.Point point : m.points()) {
         float[] row = rows.get(point.index()).row();
@@ -262,12 +263,14 @@ final class QualityPass {
           values[p] = columns[p] == 1 ? row[column[p]]
               : categories.get(p).isEmpty() ? Double.NaN : hotIndex(row, column[p], columns[p]);
         }
-        byTarget.computeIfAbsent(point.target(), t -> new ArrayList<>()).add(new double[][] {values, point.values()});
+        byTarget.computeIfAbsent(point.target(), t -> new ArrayList<>()).add(new Drawn(values, point.values(), row));
       }
     }
     List<ReportSample.Target> targets = new ArrayList<>();
     byTarget.forEach((t, points) -> targets.add(new ReportSample.Target(t, target.nameOf(t),
-        points.stream().map(p -> p[0]).toArray(double[][]::new), points.stream().map(p -> p[1]).toArray(double[][]::new))));
+        points.stream().map(Drawn::values).toArray(double[][]::new),
+        points.stream().map(Drawn::attributions).toArray(double[][]::new),
+        points.stream().map(Drawn::input).toArray(float[][]::new))));
     return new ReportSample(players, categories, targets);
   }
 

@@ -52,6 +52,9 @@ public final class HtmlReport {
   private static final int SEGMENT_FEATURES = 10;
   /** Hex digits of the model's SHA-256 shown; the full hash is in the tooltip. */
   private static final int SHA_SHOWN = 12;
+  /** Sampled rows drawn per target of an image model, and how wide each of their images is drawn. */
+  private static final int EXAMPLE_ROWS = 4;
+  private static final int EXAMPLE_SIZE = 96;
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -221,6 +224,7 @@ public final class HtmlReport {
         .append("</figure>\n");
     if (data.image() != null) {
       imageMap(ranked, targetName);
+      exampleMaps(target);
     }
     importanceTable(top);
     if (ranked.size() > top.size()) {
@@ -272,6 +276,44 @@ public final class HtmlReport {
     String title = "Mean |attribution| per pixel for target " + targetName;
     html.append("<figure class=\"heatmap\">").append(HeatMap.render(image.height(), image.width(),
         image.pixels(values), title)).append("<figcaption>").append(esc(title)).append("</figcaption></figure>\n");
+  }
+
+  /**
+   * A few of the target's sampled rows, each image beside its own attribution map: where the
+   * model looked in that one image, which the mean map averages away.
+   */
+  private void exampleMaps(int target) {
+    if (data.sample() == null) {
+      return;
+    }
+    ImageLayout image = data.image();
+    List<String> players = data.sample().features();
+    for (ReportSample.Target t : data.sample().targets()) {
+      if (t.target() != target || t.inputs() == null || t.inputs().length == 0) {
+        continue;
+      }
+      int rows = Math.min(EXAMPLE_ROWS, t.inputs().length);
+      html.append("<h3>Example rows</h3>\n<p class=\"note\">").append(counted(rows, "sampled row"))
+          .append(", each image beside its attributions for this target: red raises the output, blue lowers it,")
+          .append(" each map scaled to its own largest |attribution|.</p>\n<div class=\"heatmaps\">");
+      for (int r = 0; r < rows; r++) {
+        Map<String, Double> attribution = new TreeMap<>();
+        double largest = 0;
+        for (int p = 0; p < players.size(); p++) {
+          attribution.put(players.get(p), t.attributions()[r][p]);
+          largest = Math.max(largest, Math.abs(t.attributions()[r][p]));
+        }
+        String name = "Sampled row " + (r + 1);
+        html.append("<figure class=\"example\">")
+            .append(HeatMap.png(image.height(), image.width(), image.image(t.inputs()[r]), HeatMap.Palette.INPUT,
+                name + ": the image", EXAMPLE_SIZE))
+            .append(HeatMap.png(image.height(), image.width(), image.pixels(attribution), HeatMap.Palette.SIGNED,
+                name + ": attributions for target " + t.targetName(), EXAMPLE_SIZE))
+            .append("<figcaption>").append(esc(name + " \u00b7 largest |attribution| " + num(largest)))
+            .append("</figcaption></figure>\n");
+      }
+      html.append("</div>\n");
+    }
   }
 
   private static String targetHeading(int target, String targetName) {
@@ -718,6 +760,10 @@ public final class HtmlReport {
       svg.chart{display:block;max-width:100%;height:auto;font-family:inherit}
       .heatmaps{display:flex;flex-wrap:wrap;gap:16px}
       figure.heatmap{display:inline-block;margin:8px 0}
+      figure.example{display:inline-block;margin:8px 0}
+      figure.example img{margin-right:4px;border:1px solid #d0d5dd}
+      img.pixels{image-rendering:pixelated;image-rendering:crisp-edges}
+      figure.example figcaption{font-size:12px;color:var(--muted)}
       figure.heatmap figcaption{font-size:12px;color:var(--muted);max-width:190px}
       svg .bar{fill:#4b7fc4}
       svg .row:hover .bar{fill:var(--accent)}

@@ -64,4 +64,18 @@ public record ImageLayout(int height, int width, Map<String, List<Integer>> pixe
     });
     return out;
   }
+
+  /**
+   * The image a row shows, per pixel the mean of its channels: {@code input} is the model's input
+   * for the row, channel after channel, each {@code height x width} row-major.
+   */
+  public double[] image(float[] input) {
+    int pixels = height * width;
+    double[] out = new double[pixels];
+    int channels = Math.max(1, input.length / pixels);
+    for (int c = 0; c < channels * pixels && c < input.length; c++) {
+      out[c % pixels] += input[c] / (double) channels;
+    }
+    return out;
+  }
 }

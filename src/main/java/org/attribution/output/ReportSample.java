@@ -27,6 +27,9 @@ public record ReportSample(List<String> features, List<List<String>> categories,
    * @param values per row, each feature's value: the number for a numeric feature, the category
    *     index for a categorical one, NaN for a group of features
    * @param attributions per row, each feature's attribution
+   * @param inputs per row, the model's input as the job encoded it, column by column: what an
+   *     image model's example rows are drawn from; null when not kept
    */
-  public record Target(int target, String targetName, double[][] values, double[][] attributions) {}
+  public record Target(int target, String targetName, double[][] values, double[][] attributions,
+      float[][] inputs) {}
 }

@@ -159,6 +159,8 @@ class DigitsJobTest {
     String report = Files.readString(Path.of(result.store().report(result.runId())));
     assertTrue(report.contains("id=\"image-maps\"") && report.contains("<svg class=\"heatmap\""),
         "the report draws the maps");
+    assertTrue(report.contains("<h3>Example rows</h3>") && report.contains("src=\"data:image/png;base64,"),
+        "and sampled digits beside their own maps");
   }
 
   /** Grad-CAM needs the model's image shape, which the job file says before anything runs. */

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -14,6 +17,7 @@ import java.util.regex.Pattern;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.config.FeaturesConfig;
 import org.attribution.config.ModelConfig;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** Heat maps of an image model's importance: pixels and patches placed where they lie. */
@@ -40,6 +44,65 @@ class HeatMapReportTest {
     double[] one = perPixel.pixels(Map.of("pixels_6", 1.5));
     assertEquals(1.5, one[6]);
     assertEquals(1.5, java.util.Arrays.stream(one).sum());
+  }
+
+  @Test
+  void aRowsImageIsTheMeanOfItsChannels() {
+    ImageLayout layout = ImageLayout.of(new ModelConfig("m.pt", null, null, null, List.of(2, 1, 2)), vector(null),
+        List.of("pixels_0", "pixels_1", "pixels_2", "pixels_3"));
+    // channel 0: 1, 2; channel 1: 3, 6
+    assertArrayEquals(new double[] {2, 4}, layout.image(new float[] {1, 2, 3, 6}));
+  }
+
+  /**
+   * Each target's section shows sampled rows, each image beside its own signed map: the row's
+   * brightest pixel black, a positive attribution red, a negative one blue, a zero one white.
+   */
+  @Test
+  void exampleRowsShowTheImageBesideItsOwnSignedMap() throws Exception {
+    List<String> pixels = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      pixels.add("pixels_" + i);
+    }
+    List<ImportanceRow> importance = new ArrayList<>();
+    for (int p = 0; p < 16; p++) {
+      importance.add(SampleReports.overall(0, "seven", pixels.get(p), 1.0 / (p + 1), p + 1));
+    }
+    int rows = 6;
+    double[][] values = new double[rows][16];
+    double[][] attributions = new double[rows][16];
+    float[][] inputs = new float[rows][16];
+    for (int r = 0; r < rows; r++) {
+      inputs[r][5] = 9;          // the ink: pixel (1, 1)
+      attributions[r][5] = 2;    // raises the output
+      attributions[r][10] = -1;  // pixel (2, 2) lowers it
+    }
+    ReportSample sample = new ReportSample(pixels, pixels.stream().map(p -> List.<String>of()).toList(),
+        List.of(new ReportSample.Target(0, "seven", values, attributions, inputs)));
+    ReportData base = SampleReports.withImportance(importance);
+    ReportData data = new ReportData(base.run(), base.rows(), base.rejectReasons(), base.completeness(),
+        base.baseValues(), base.importance(), null, null, 5, ImageLayout.of(IMAGE_MODEL, vector(null), pixels), null,
+        sample);
+
+    String html = HtmlReport.render(data);
+
+    assertTrue(html.contains("<h3>Example rows</h3>"), "example rows");
+    List<BufferedImage> images = new ArrayList<>();
+    Matcher png = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
+    while (png.find()) {
+      images.add(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(png.group(1)))));
+    }
+    assertEquals(8, images.size(), "four rows, each an image and its map");
+    BufferedImage image = images.get(0);
+    BufferedImage map = images.get(1);
+    assertEquals(4, image.getWidth());
+    assertEquals(0x000000, image.getRGB(1, 1) & 0xffffff, "the brightest pixel is black");
+    assertEquals(0xffffff, image.getRGB(0, 0) & 0xffffff, "the lowest white");
+    assertEquals(HeatMap.diverging(1), map.getRGB(1, 1) & 0xffffff, "largest positive: full red");
+    assertEquals(HeatMap.diverging(-0.5), map.getRGB(2, 2) & 0xffffff, "half as large, negative: light blue");
+    assertEquals(0xffffff, map.getRGB(3, 0) & 0xffffff, "no attribution: white");
+    assertTrue((HeatMap.diverging(1) >> 16 & 0xff) > (HeatMap.diverging(1) & 0xff), "positive is red");
+    assertTrue((HeatMap.diverging(-1) & 0xff) > (HeatMap.diverging(-1) >> 16 & 0xff), "negative is blue");
   }
 
   @Test

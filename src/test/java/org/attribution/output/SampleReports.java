@@ -119,7 +119,7 @@ final class SampleReports {
           attributions[r][f] = scale * centred + 0.1 * scale * random.nextGaussian();
         }
       }
-      targets.add(new ReportSample.Target(target, names[target], values, attributions));
+      targets.add(new ReportSample.Target(target, names[target], values, attributions, null));
     }
     return new ReportSample(FEATURES, categories, targets);
   }
