@@ -165,7 +165,7 @@ public final class AttributionJob {
       Explained explained = timed(timings, "attribute", () -> explain(checked, prepared));
       try {
         QualityPass.Result quality = timed(timings, "quality", () -> QualityPass.run(jsc(), prepared.valid(),
-            checked.inputRows(), config.quality(), config.report().sampleRows(), prepared.modelBytes(),
+            checked.inputRows(), config.quality(), explained.counters().sample().value(), prepared.modelBytes(),
             checked.modelSpec(), checked.encoder(), prepared.methods(), config.target(),
             prepared.plan().concurrentTasks()));
         Written written = timed(timings, "write", () -> write(started, checked, prepared, explained, quality));
@@ -354,7 +354,8 @@ public final class AttributionJob {
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
         prepared.methods(), prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
         counters,
-        FaultInjection.from(spark), config.execution().memoryBudgetMb());
+        FaultInjection.from(spark), config.execution().memoryBudgetMb(),
+        Math.min(1.0, (double) config.report().sampleRows() / Math.max(1, checked.inputRows())));
 
     RunStore store = checked.store();
     store.clearStaging(runId);

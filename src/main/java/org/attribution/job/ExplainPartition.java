@@ -55,6 +55,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
   private final TaskCounters counters;
   private final FaultInjection faults;
   private final int memoryBudgetMb;
+  /** About which share of the rows the report's sample keeps ({@link ReportRows}); 0 for none. */
+  private final double reportShare;
 
   ExplainPartition(
       Broadcast<byte[]> modelBytes,
@@ -67,7 +69,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int segments,
       TaskCounters counters,
       FaultInjection faults,
-      int memoryBudgetMb) {
+      int memoryBudgetMb,
+      double reportShare) {
     this.modelBytes = modelBytes;
     this.modelSpec = modelSpec;
     this.encoder = encoder;
@@ -79,6 +82,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     this.counters = counters;
     this.faults = faults;
     this.memoryBudgetMb = memoryBudgetMb;
+    this.reportShare = reportShare;
   }
 
   /** The partition's per-row results, for the per-row table. */
@@ -166,6 +170,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private int[] targets;
     private float[] predictions;
     private Attributions result;
+    /** The report's sampled rows explained so far, handed over when the input is done. */
+    private final List<ReportRows.Kept> kept = new ArrayList<>();
 
     /**
      * @param input the partition's rows
@@ -186,6 +192,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     /** Explains the next batch; false when the input is done. */
     boolean explainNextBatch() {
       if (!input.hasNext()) {
+        kept.forEach(counters.sample()::add);
+        kept.clear();
         return false;
       }
       if (batches++ > 0) {
@@ -233,7 +241,26 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         throw MemoryAdvice.forBatch(e, explained, executorMethods.maxEvaluationRows(), memoryBudgetMb);
       }
       counters.rows().add(rows);
+      keepSampled(batch);
       return true;
+    }
+
+    /** Keeps the latest batch's rows that the report's sample draws, at each target, if finite. */
+    private void keepSampled(float[] batch) {
+      if (reportShare == 0) {
+        return;
+      }
+      int players = result.players();
+      for (int e = 0; e < explained; e++) {
+        int r = source[e];
+        if (ReportRows.drawn(seeds[r], reportShare)) {
+          double[] values = Arrays.copyOfRange(result.values(), e * players, (e + 1) * players);
+          if (Double.isFinite(result.outputs()[e]) && Arrays.stream(values).allMatch(Double::isFinite)) {
+            kept.add(new ReportRows.Kept(seeds[r], targets[e], values,
+                Arrays.copyOfRange(batch, r * width, (r + 1) * width)));
+          }
+        }
+      }
     }
 
     /** Result row {@code e} of the latest batch, in {@link ResultSchema}. */

@@ -45,20 +45,20 @@ import org.attribution.quality.RowQuality;
 import org.attribution.quality.TargetQualitySummary;
 
 /**
- * Measures the quality of the explanations on a seeded sample of the explained rows, and keeps a
- * second seeded sample, with feature values, for the report's summary and dependence plots.
+ * Measures the quality of the explanations on a seeded sample of the explained rows, and turns
+ * the rows the explain stage kept for the report ({@link ReportRows}) into the report's sample,
+ * with feature values, for the summary and dependence plots.
  *
- * <p>A row is in a sample when a hash of its seed (itself a hash of the run seed and the row id)
- * falls below the sample's share of the input, so the samples do not depend on partitioning, and
- * only they reach the driver. There they are put in seed order and cut into fixed groups of
- * consecutive rows, which tasks explain again, a group per method call (so a row's results do not
- * depend on the partitioning either), and measure row by row. Everything comes back in that
- * order, so the sums over rows are the same whatever the partitioning.
+ * <p>A row is in the quality sample when a hash of its seed (itself a hash of the run seed and the
+ * row id) falls below the sample's share of the input, so the sample does not depend on
+ * partitioning, and only it reaches the driver. There it is put in seed order and cut into fixed
+ * groups of consecutive rows, which tasks explain again, a group per method call (so a row's
+ * results do not depend on the partitioning either), and measure row by row. Everything comes back
+ * in that order, so the sums over rows are the same whatever the partitioning.
  */
 final class QualityPass {
 
   private static final long QUALITY_SALT = 0x51A11E5L;
-  private static final long REPORT_SALT = 0x5A3B1E5L;
   /** Sampled rows per method call: few calls for the sample, and a group's rows stay together. */
   private static final int GROUP_ROWS = 64;
 
@@ -67,7 +67,8 @@ final class QualityPass {
    *
    * @param targets the quality of each target; empty when quality is not measured
    * @param rows rows measured
-   * @param evaluations model evaluations (rows) the pass spent, re-explaining included
+   * @param evaluations model evaluations (rows) the pass spent, re-explaining included (the
+   *     report's sample costs none: the explain stage kept it)
    * @param settings how rows were measured
    * @param sample the report's sample; null when the report draws none
    */
@@ -81,37 +82,41 @@ final class QualityPass {
    *
    * @param valid the encodable rows as {@code (row_id, row_seed, segments..., encoded...)}
    * @param inputRows rows in the input, for the samples' shares
-   * @param reportRows about how many rows the report's sample should have; 0 for none
+   * @param kept the rows the explain stage kept for the report's sample; empty for none
    * @return null when there is nothing to sample
    */
-  static Result run(JavaSparkContext jsc, Dataset<Row> valid, long inputRows, QualityConfig quality, int reportRows,
+  static Result run(JavaSparkContext jsc, Dataset<Row> valid, long inputRows, QualityConfig quality,
+      List<ReportRows.Kept> kept,
       Broadcast<byte[]> modelBytes, ModelSpec modelSpec, FeatureEncoder encoder, MethodFactory methods,
       TargetConfig target, int slots) {
     int qualityRows = quality.enabled() ? quality.rows() : 0;
     // A global method has no per-row attributions to measure or plot.
-    if (methods.method().global() || qualityRows == 0 && reportRows == 0) {
+    if (methods.method().global() || qualityRows == 0 && kept.isEmpty()) {
       return null;
     }
-    jsc.sc().setJobDescription("Sampling rows for the quality measures and the report");
-    List<Column> select = new ArrayList<>(List.of(col("row_seed"),
-        sampled(QUALITY_SALT, quality.enabled() ? quality.share(inputRows) : 0).as("q"),
-        sampled(REPORT_SALT, Math.min(1.0, (double) reportRows / inputRows)).as("r")));
+    ReportSample sample = kept.isEmpty() ? null : sample(ReportRows.ordered(kept), encoder, target);
+    QualitySettings settings = new QualitySettings(quality.perturbations(), quality.radius(),
+        Defaults.QUALITY_CURVE_STEPS);
+    if (qualityRows == 0) {
+      return new Result(List.of(), 0, 0, settings, sample);
+    }
+    jsc.sc().setJobDescription("Sampling rows for the quality measures");
+    List<Column> select = new ArrayList<>(List.of(col("row_seed")));
     IntStream.range(0, encoder.features().size()).forEach(i -> select.add(col("__f" + i)));
     int width = encoder.width();
     List<Sampled> rows = new ArrayList<>();
-    for (Row row : valid.select(select.toArray(new Column[0])).filter(col("q").or(col("r"))).collectAsList()) {
+    for (Row row : valid.select(select.toArray(new Column[0])).filter(sampled(QUALITY_SALT, quality.share(inputRows)))
+        .collectAsList()) {
       float[] encoded = new float[width];
-      encoder.encode(row, 3, encoded, 0);
-      rows.add(new Sampled(0, row.getLong(0), row.getBoolean(1), row.getBoolean(2), encoded));
+      encoder.encode(row, 1, encoded, 0);
+      rows.add(new Sampled(0, row.getLong(0), encoded));
     }
     // Seed order, and the values for rows that share an id: the same order whatever the partitioning.
     rows.sort(Comparator.comparingLong(Sampled::seed).thenComparing(Sampled::row, Arrays::compare));
     for (int i = 0; i < rows.size(); i++) {
       Sampled s = rows.get(i);
-      rows.set(i, new Sampled(i, s.seed(), s.quality(), s.report(), s.row()));
+      rows.set(i, new Sampled(i, s.seed(), s.row()));
     }
-    QualitySettings settings = new QualitySettings(quality.perturbations(), quality.radius(),
-        Defaults.QUALITY_CURVE_STEPS);
     Measure measure = new Measure(modelBytes, modelSpec, methods, target, spread(rows, width), settings);
     // Groups of consecutive rows in that order, each explained in one method call: the same groups
     // whatever the partitioning, so a row's attributions never depend on it.
@@ -127,11 +132,9 @@ final class QualityPass {
       qualities.addAll(m.quality());
       evaluations += m.evaluations();
     }
-    long measuredRows = rows.stream().filter(Sampled::quality).count();
     List<TargetQualitySummary> targets = qualities.isEmpty() ? List.of()
         : TargetQualitySummary.of(qualities, encoder.groups().players(), settings.curveSteps(), target::nameOf);
-    return new Result(targets, measuredRows, evaluations, settings,
-        reportRows == 0 ? null : sample(rows, measured, encoder, target));
+    return new Result(targets, rows.size(), evaluations, settings, sample);
   }
 
   /**
@@ -230,9 +233,8 @@ final class QualityPass {
     return Arrays.stream(squares).map(q -> rows.size() < 2 ? 0 : Math.sqrt(q / (rows.size() - 1))).toArray();
   }
 
-  /** The report's sample: each drawn row's feature values and attributions, per target. */
-  private static ReportSample sample(List<Sampled> rows, List<Measured> measured, FeatureEncoder encoder,
-      TargetConfig target) {
+  /** The report's sample: each kept row's feature values and attributions, per target. */
+  private static ReportSample sample(List<ReportRows.Kept> kept, FeatureEncoder encoder, TargetConfig target) {
     List<String> players = encoder.playerNames();
     int[] playerOfColumn = encoder.groups().playerOfColumn();
     List<List<String>> categories = new ArrayList<>();
@@ -255,16 +257,14 @@ final class QualityPass {
     }
     record Drawn(double[] values, double[] attributions, float[] input) {}
     Map<Integer, List<Drawn>> byTarget = new TreeMap<>();
-    for (Measured m : measured) {
-      for (Measured.Point point : m.points()) {
-        float[] row = rows.get(point.index()).row();
-        double[] values = new double[players.size()];
-        for (int p = 0; p < values.length; p++) {
-          values[p] = columns[p] == 1 ? row[column[p]]
-              : categories.get(p).isEmpty() ? Double.NaN : hotIndex(row, column[p], columns[p]);
-        }
-        byTarget.computeIfAbsent(point.target(), t -> new ArrayList<>()).add(new Drawn(values, point.values(), row));
+    for (ReportRows.Kept k : kept) {
+      float[] row = k.input();
+      double[] values = new double[players.size()];
+      for (int p = 0; p < values.length; p++) {
+        values[p] = columns[p] == 1 ? row[column[p]]
+            : categories.get(p).isEmpty() ? Double.NaN : hotIndex(row, column[p], columns[p]);
       }
+      byTarget.computeIfAbsent(k.target(), t -> new ArrayList<>()).add(new Drawn(values, k.attributions(), row));
     }
     List<ReportSample.Target> targets = new ArrayList<>();
     byTarget.forEach((t, points) -> targets.add(new ReportSample.Target(t, target.nameOf(t),
@@ -283,21 +283,16 @@ final class QualityPass {
     return Double.NaN;
   }
 
-  /** A sampled row: its place in the sample, its seed, which samples drew it, and its encoded values. */
-  private record Sampled(int index, long seed, boolean quality, boolean report, float[] row) implements Serializable {}
+  /** A sampled row: its place in the sample, its seed and its encoded values. */
+  private record Sampled(int index, long seed, float[] row) implements Serializable {}
 
   /**
    * What one task measured.
    *
-   * @param quality the measures of the quality-sampled rows' targets, in row order
-   * @param points the report-sampled rows' attributions per target, in row order
+   * @param quality the measures of the sampled rows' targets, in row order
    * @param evaluations model evaluations the task spent
    */
-  private record Measured(List<RowQuality> quality, List<Point> points, long evaluations) implements Serializable {
-
-    /** One sampled row's attributions at one target; {@code index} is its place in the sample. */
-    record Point(int index, int target, double[] values) implements Serializable {}
-  }
+  private record Measured(List<RowQuality> quality, long evaluations) implements Serializable {}
 
   /** The executor side: explains and measures one task's share of the sample. */
   private static final class Measure
@@ -331,7 +326,6 @@ final class QualityPass {
       QualityMeasures measures = new QualityMeasures(model, method, removal(methods, model.inputWidth()),
           methods.groups(), spread, settings, methods.maxEvaluationRows());
       List<RowQuality> quality = new ArrayList<>();
-      List<Measured.Point> points = new ArrayList<>();
       int width = model.inputWidth();
       while (groups.hasNext()) {
         List<Sampled> group = groups.next();
@@ -358,15 +352,12 @@ final class QualityPass {
           double[] values = Arrays.copyOfRange(result.values(), e * players, (e + 1) * players);
           // A result the model could not give is a model reject of the main pass, not a measure.
           boolean finite = Arrays.stream(values).allMatch(Double::isFinite) && Double.isFinite(result.outputs()[e]);
-          if (row.quality() && finite) {
+          if (finite) {
             quality.add(measures.measure(row.row(), targets.get(e), row.seed(), values));
-          }
-          if (row.report() && finite) {
-            points.add(new Measured.Point(row.index(), targets.get(e), values));
           }
         }
       }
-      return List.of(new Measured(quality, points, evaluations[0])).iterator();
+      return List.of(new Measured(quality, evaluations[0])).iterator();
     }
 
     private int[] targets(ModelFunction model, float[] row) {

@@ -1,6 +1,8 @@
 package org.attribution.job;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,6 +156,41 @@ class QualityJobTest {
     List<Row> rows = spark.read().parquet(out.resolve("quality").toString()).collectAsList();
     assertEquals(1, rows.size(), "the completeness gap alone");
     assertEquals(QualityMeasure.COMPLETENESS, rows.get(0).getAs("measure"));
+  }
+
+  /**
+   * The report's sample is the explain stage's own rows, kept as it explains them: with the
+   * quality measures off, the pass spends no model evaluation, and each target's summary plot has
+   * one dot per drawn row and feature, whatever the partitioning.
+   */
+  @Test
+  void theReportsSampleCostsNoEvaluationOfItsOwn() throws Exception {
+    String yaml = """
+        input: {path: unused, id_column: id, partitions: %d}
+        features: {columns: [x0, x1, x2, x3]}
+        model: {path: %s}
+        target: {mode: all}
+        method: {name: integrated_gradients, baseline: mean, steps: 4}
+        quality: {enabled: false}
+        report: {sample_rows: 90}
+        output: {path: %s}
+        """;
+    List<String> plots = new ArrayList<>();
+    for (int partitions : List.of(1, 5)) {
+      JobConfig config = JobConfigLoader.parse(yaml.formatted(partitions, ModelFixtures.path(ModelFixtures.LINEAR),
+          dir.resolve("kept-" + partitions)), "kept.yaml", Map.of());
+      AttributionResult result = AttributionJob.builder(spark).config(config).input(data).execute();
+      assertEquals(0, result.manifest().quality().evaluations(), "the sample was explained once, by the explain stage");
+      long drawn = data.select(xxhash64(lit(config.seed()), col("id"))).collectAsList().stream()
+          .filter(r -> ReportRows.drawn(r.getLong(0), 90.0 / ROWS)).count();
+      assertTrue(drawn > 60 && drawn < 120, "about 90 rows: " + drawn);
+      String html = plots(result);
+      assertEquals(2, count(html, "class=\"chart summary-plot\""));
+      assertEquals(2 * drawn * 4, count(html.replaceAll("(?s)<svg class=\"chart dependence-plot\".*?</svg>", ""),
+          "<circle "), "one dot per drawn row and feature in each target's summary plot");
+      plots.add(html);
+    }
+    assertEquals(plots.get(0), plots.get(1), "the same rows and attributions, however the input is split");
   }
 
   private static Map<String, QualityMeasure> byName(TargetQualitySummary t) {
