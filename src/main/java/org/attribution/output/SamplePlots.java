@@ -51,7 +51,8 @@ final class SamplePlots {
       String target) {
     double low = Math.min(Arrays.stream(ranked).min().orElse(0), Arrays.stream(random).min().orElse(0));
     double high = Math.max(Arrays.stream(ranked).max().orElse(1), Arrays.stream(random).max().orElse(1));
-    Frame frame = new Frame(SMALL_WIDTH, SMALL_HEIGHT, 0, 1, low, high);
+    // Headroom above the highest value, where the legend's two lines sit.
+    Frame frame = new Frame(SMALL_WIDTH, SMALL_HEIGHT, 0, 1, low, high + 0.2 * (high - low));
     StringBuilder svg = frame.open("curve", title + " for target " + target + ", in the attributions' order"
         + " and in a random order", xTitle, "mean f");
     svg.append(String.format(Locale.ROOT, "<text class=\"axis-title\" x=\"%d\" y=\"%d\">%s</text>", PAD_LEFT, 16,
