@@ -436,7 +436,8 @@ public final class AttributionJob {
     }
     QualityPass.Staged qualityStaged = QualityPass.stage(quality, importance.quality(),
         drift == null ? null : drift.summary().previousRunId(), earlier -> store.quality(earlier));
-    write(AuditTables.qualityRows(run, qualityStaged.targets()), AuditTables.QUALITY, store.staged(runId, "quality"));
+    write(AuditTables.qualityRows(run, qualityStaged.targets(), qualityStaged.comparedToRun(),
+        qualityStaged.changes()), AuditTables.QUALITY, store.staged(runId, "quality"));
     long perRow = config.target().mode().equals("all") ? prepared.outputs() : 1;
     long encoded = (importance.resultRows() + importance.nonFiniteRows()) / perRow;
     long inputRows = checked.inputRows();

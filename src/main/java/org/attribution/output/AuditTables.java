@@ -2,7 +2,9 @@ package org.attribution.output;
 
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
@@ -12,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
+import org.attribution.quality.QualityChange;
 import org.attribution.quality.QualityMeasure;
 import org.attribution.quality.TargetQualitySummary;
 
@@ -88,7 +91,12 @@ public final class AuditTables {
       "measure", DataTypes.StringType, false,
       "value", DataTypes.DoubleType, true,
       "standard_error", DataTypes.DoubleType, true,
-      "rows", DataTypes.LongType, false);
+      "rows", DataTypes.LongType, false,
+      "compared_to_run", DataTypes.StringType, true,
+      "previous_value", DataTypes.DoubleType, true,
+      "change", DataTypes.DoubleType, true,
+      "z", DataTypes.DoubleType, true,
+      "significant", DataTypes.BooleanType, true);
 
   /** runs: one row per run, the manifest's main fields and the whole manifest as JSON. */
   public static final StructType RUNS = schema(
@@ -149,12 +157,22 @@ public final class AuditTables {
     return out;
   }
 
-  /** Rows of the quality table: every measure of every target. */
-  public static List<Row> qualityRows(RunInfo run, List<TargetQualitySummary> quality) {
+  /**
+   * Rows of the quality table: every measure of every target, with how it moved since the run
+   * compared with, where that run has the measure too.
+   *
+   * @param comparedToRun the run compared with; null for none
+   * @param changes how each measure moved since that run
+   */
+  public static List<Row> qualityRows(RunInfo run, List<TargetQualitySummary> quality, String comparedToRun,
+      List<QualityChange> changes) {
+    Map<List<Object>, QualityChange> byMeasure = new HashMap<>();
+    changes.forEach(c -> byMeasure.put(List.of(c.target(), c.measure()), c));
     List<Row> out = new ArrayList<>();
     for (TargetQualitySummary t : quality) {
       for (QualityMeasure m : t.measures()) {
-        out.add(qualityRow(run, t.target(), t.targetName(), m));
+        out.add(qualityRow(run, t.target(), t.targetName(), m, comparedToRun,
+            byMeasure.get(List.of(t.target(), m.measure()))));
       }
     }
     return out;
@@ -166,10 +184,13 @@ public final class AuditTables {
         nanIfNull(row.getAs("standard_error")), row.<Long>getAs("rows"));
   }
 
-  private static Row qualityRow(RunInfo run, int target, String targetName, QualityMeasure m) {
+  private static Row qualityRow(RunInfo run, int target, String targetName, QualityMeasure m, String comparedToRun,
+      QualityChange change) {
     return RowFactory.create(SCHEMA_VERSION, timestamp(run), run.jobName(), run.dataset(), run.modelName(),
         run.modelSha256(), run.method(), target, targetName, m.measure(), finite(m.value()), finite(m.standardError()),
-        m.rows());
+        m.rows(), comparedToRun, change == null ? null : finite(change.previous()),
+        change == null ? null : finite(change.change()), change == null ? null : finite(change.z()),
+        change == null ? null : change.significant());
   }
 
   /** The run's row of the runs table. */

@@ -132,8 +132,19 @@ class QualityJobTest {
       assertEquals(0, change.change(), 0, "the same rows, measured the same way: " + change.measure());
       assertTrue(!change.significant());
     }
-    assertEquals(2 * 5, spark.read().parquet(out.resolve("quality").toString())
-        .filter(col("run_id").equalTo("h-2")).count());
+    List<Row> table = spark.read().parquet(out.resolve("quality").toString()).collectAsList();
+    for (Row row : table) {
+      if (row.getAs("run_id").equals("h-1")) {
+        assertTrue(row.isNullAt(row.fieldIndex("compared_to_run")), "the first run has nothing to compare with");
+        assertTrue(row.isNullAt(row.fieldIndex("change")));
+      } else {
+        assertEquals("h-1", row.<String>getAs("compared_to_run"));
+        assertEquals(row.<Double>getAs("value"), row.<Double>getAs("previous_value"), row.<String>getAs("measure"));
+        assertEquals(0.0, row.<Double>getAs("change"));
+        assertEquals(false, row.getAs("significant"));
+      }
+    }
+    assertEquals(2 * 5, table.stream().filter(r -> r.getAs("run_id").equals("h-2")).count());
   }
 
   @Test
