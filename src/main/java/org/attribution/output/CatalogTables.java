@@ -37,6 +37,11 @@ abstract class CatalogTables implements TableSink {
 
   /** Commits that raced another and lost, beyond the format's own retries. */
   private static final int ATTEMPTS = 5;
+  /**
+   * How long a run waits for another's creation of a table that it has seen begin: on a busy
+   * machine or a slow store, writing a table's first commit takes seconds.
+   */
+  private static final long CREATION_WAIT_MS = 120_000;
 
   protected final SparkSession spark;
   private final String prefix;
@@ -151,22 +156,36 @@ abstract class CatalogTables implements TableSink {
         + provider() + " PARTITIONED BY (run_date, run_id) TBLPROPERTIES ("
         + properties.entrySet().stream().map(p -> "'" + p.getKey() + "' = '" + p.getValue() + "'")
             .collect(Collectors.joining(", ")) + ")";
+    long deadline = System.currentTimeMillis() + CREATION_WAIT_MS;
     for (int attempt = 1; !exists(table); attempt++) {
+      RuntimeException failure = null;
       try {
         spark.sql(ddl);
       } catch (RuntimeException e) {
-        if (attempt >= ATTEMPTS) {
-          throw e;
-        }
+        failure = e;
       }
-      if (!exists(table)) {
-        if (attempt >= ATTEMPTS) {
-          throw new IllegalStateException("Cannot create table " + sqlName(table) + ": it did not appear after "
-              + ATTEMPTS + " attempts");
-        }
-        sleep(attempt);
+      if (exists(table)) {
+        return;
       }
+      // A creation another run has begun is waited for; anything else has a few attempts.
+      boolean waiting = beingCreated(table) && System.currentTimeMillis() < deadline;
+      if (attempt >= ATTEMPTS && !waiting) {
+        String why = beingCreated(table)
+            ? "its location holds the start of a table with no commit after " + CREATION_WAIT_MS / 1000 + " s (a run"
+                + " that died creating it?); if no run is writing it, remove " + location(table)
+            : "it did not appear after " + ATTEMPTS + " attempts";
+        throw new IllegalStateException("Cannot create table " + sqlName(table) + ": " + why, failure);
+      }
+      sleep(Math.min(attempt, ATTEMPTS));
     }
+  }
+
+  /**
+   * Whether another run has begun creating the table and not yet committed it; false where the
+   * format's catalog creates a table in one step.
+   */
+  boolean beingCreated(String table) {
+    return false;
   }
 
   /** Replaces the rows matching {@code run} with {@code rows}, in one commit. */

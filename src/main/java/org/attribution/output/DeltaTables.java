@@ -65,13 +65,21 @@ final class DeltaTables extends CatalogTables {
    */
   @Override
   boolean exists(String table) {
-    if (directory == null) {
-      return super.exists(table);
-    }
+    return directory == null ? super.exists(table) : commits(table) > 0;
+  }
+
+  /** A path table's log directory with no commit in it yet: another run is writing its first. */
+  @Override
+  boolean beingCreated(String table) {
+    return directory != null && commits(table) == 0;
+  }
+
+  /** Commits in a path table's log; -1 without a log. */
+  private int commits(String table) {
     Path log = new Path(location(table) + "/_delta_log");
     try {
       FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      return fs.exists(log) && fs.listStatus(log, path -> path.getName().endsWith(".json")).length > 0;
+      return fs.exists(log) ? fs.listStatus(log, path -> path.getName().endsWith(".json")).length : -1;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + log + ": " + e.getMessage(), e);
     }
