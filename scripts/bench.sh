@@ -32,6 +32,10 @@
 #                     relative MAE, top-1 agreement, standard-error coverage, evaluations per row.
 #                     The exact values are computed once (minutes) and cached in
 #                     target/accuracy-data; options --repeats N (default 5), --problems 17,20
+#   --images          instead: grad_cam and permutation_importance on the digits sample's CNN
+#                     (conf/digits-*.yaml), its 300 images repeated under new ids (--copies N,
+#                     default 1000: 300,000 rows), against the same model calls in full calls
+#                     (ImageBenchmark); --pairs N as above
 #   --help            this text
 #
 # Needs only Java 17 and Maven: builds the project (and its test classes) when needed, then runs
@@ -66,6 +70,7 @@ export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 main=org.attribution.bench.Benchmark
 for arg in "$@"; do
   if [[ $arg == --accuracy ]]; then main=org.attribution.bench.AccuracyHarness; fi
+  if [[ $arg == --images ]]; then main=org.attribution.bench.ImageBenchmark; fi
 done
 
 # shellcheck disable=SC2086
