@@ -109,14 +109,10 @@ final class QualityPass {
         .collectAsList()) {
       float[] encoded = new float[width];
       encoder.encode(row, 1, encoded, 0);
-      rows.add(new Sampled(0, row.getLong(0), encoded));
+      rows.add(new Sampled(row.getLong(0), encoded));
     }
     // Seed order, and the values for rows that share an id: the same order whatever the partitioning.
     rows.sort(Comparator.comparingLong(Sampled::seed).thenComparing(Sampled::row, Arrays::compare));
-    for (int i = 0; i < rows.size(); i++) {
-      Sampled s = rows.get(i);
-      rows.set(i, new Sampled(i, s.seed(), s.row()));
-    }
     Measure measure = new Measure(modelBytes, modelSpec, methods, target, spread(rows, width), settings);
     // Groups of consecutive rows in that order, each explained in one method call: the same groups
     // whatever the partitioning, so a row's attributions never depend on it.
@@ -283,8 +279,8 @@ final class QualityPass {
     return Double.NaN;
   }
 
-  /** A sampled row: its place in the sample, its seed and its encoded values. */
-  private record Sampled(int index, long seed, float[] row) implements Serializable {}
+  /** A sampled row: its seed and its encoded values. */
+  private record Sampled(long seed, float[] row) implements Serializable {}
 
   /**
    * What one task measured.
