@@ -107,20 +107,21 @@ final class HeatMap {
   /** -1 blue through 0 white to 1 red. */
   static int diverging(double signed) {
     double f = Math.max(-1, Math.min(1, signed));
-    int[] end = f < 0 ? new int[] {33, 102, 172} : new int[] {178, 24, 43};
-    double t = Math.abs(f);
-    int r = (int) Math.round(255 + t * (end[0] - 255));
-    int g = (int) Math.round(255 + t * (end[1] - 255));
-    int b = (int) Math.round(255 + t * (end[2] - 255));
-    return r << 16 | g << 8 | b;
+    return fromWhite(Math.abs(f), f < 0 ? 0x2166ac : 0xb2182b);
   }
 
   /** White to dark blue. */
   static String color(double fraction) {
-    double f = Math.max(0, Math.min(1, fraction));
-    int r = (int) Math.round(255 + f * (20 - 255));
-    int g = (int) Math.round(255 + f * (60 - 255));
-    int b = (int) Math.round(255 + f * (150 - 255));
-    return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
+    return String.format(Locale.ROOT, "#%06x", fromWhite(Math.max(0, Math.min(1, fraction)), 0x143c96));
+  }
+
+  /** The colour {@code t} of the way from white to {@code end} (0xRRGGBB), channel by channel. */
+  private static int fromWhite(double t, int end) {
+    int rgb = 0;
+    for (int shift = 16; shift >= 0; shift -= 8) {
+      int channel = (int) Math.round(255 + t * ((end >> shift & 0xff) - 255));
+      rgb |= channel << shift;
+    }
+    return rgb;
   }
 }
