@@ -4,9 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The report's sample of explained rows, kept by the explain stage's tasks as they explain them,
@@ -41,13 +39,17 @@ final class ReportRows {
 
   /** The rows in seed, input and target order, each once: the same list whatever the partitioning. */
   static List<Kept> ordered(List<Kept> kept) {
-    Map<List<Object>, Kept> once = new LinkedHashMap<>();
-    for (Kept k : kept) {
-      once.putIfAbsent(List.of(k.seed(), k.target(), Arrays.toString(k.input())), k);
+    Comparator<Kept> order = Comparator.comparingLong(Kept::seed).thenComparing(Kept::input, Arrays::compare)
+        .thenComparingInt(Kept::target);
+    List<Kept> sorted = new ArrayList<>(kept);
+    sorted.sort(order);
+    List<Kept> rows = new ArrayList<>();
+    for (Kept k : sorted) {
+      // A row handed over twice sorts next to its copy.
+      if (rows.isEmpty() || order.compare(rows.get(rows.size() - 1), k) != 0) {
+        rows.add(k);
+      }
     }
-    List<Kept> rows = new ArrayList<>(once.values());
-    rows.sort(Comparator.comparingLong(Kept::seed).thenComparing(Kept::input, Arrays::compare)
-        .thenComparingInt(Kept::target));
     return rows;
   }
 
