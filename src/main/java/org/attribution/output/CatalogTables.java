@@ -168,9 +168,9 @@ abstract class CatalogTables implements TableSink {
         return;
       }
       // A creation another run has begun is waited for; anything else has a few attempts.
-      boolean waiting = beingCreated(table) && System.currentTimeMillis() < deadline;
-      if (attempt >= ATTEMPTS && !waiting) {
-        String why = beingCreated(table)
+      boolean creating = beingCreated(table);
+      if (attempt >= ATTEMPTS && !(creating && System.currentTimeMillis() < deadline)) {
+        String why = creating
             ? "its location holds the start of a table with no commit after " + CREATION_WAIT_MS / 1000 + " s (a run"
                 + " that died creating it?); if no run is writing it, remove " + location(table)
             : "it did not appear after " + ATTEMPTS + " attempts";
