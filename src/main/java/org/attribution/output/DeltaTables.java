@@ -68,10 +68,21 @@ final class DeltaTables extends CatalogTables {
     return directory == null ? super.exists(table) : commits(table) > 0;
   }
 
-  /** A path table's log directory with no commit in it yet: another run is writing its first. */
+  /**
+   * A path table's location with no commit in its log yet: another run is writing its first
+   * (it may not even have written the log directory, only the location's first files).
+   */
   @Override
   boolean beingCreated(String table) {
-    return directory != null && commits(table) == 0;
+    if (directory == null || commits(table) > 0) {
+      return false;
+    }
+    Path location = new Path(location(table));
+    try {
+      return location.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(location);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + location + ": " + e.getMessage(), e);
+    }
   }
 
   /** Commits in a path table's log; -1 without a log. */
