@@ -18,14 +18,26 @@ package org.attribution.method;
  *     methods that estimate their own error; null for exact and deterministic methods
  * @param fitRSquared for a surrogate method (LIME), the weighted R^2 of each row's fit; null for
  *     the others
+ * @param effort for a method that samples each row to a target error, what each row spent and
+ *     whether it met the target; null for the others, whose cost per row is fixed
  */
 public record Attributions(int rows, int players, double[] values, double[] outputs, double[] references,
-    double[] standardErrors, double[] fitRSquared) {
+    double[] standardErrors, double[] fitRSquared, Effort effort) {
+
+  /**
+   * What sampling to a target error cost each row.
+   *
+   * @param evaluations model evaluations spent on each row, f(x) included
+   * @param targetMet whether each row's estimated error met the target; false for a row that
+   *     stopped at the cap
+   */
+  public record Effort(long[] evaluations, boolean[] targetMet) {}
 
   public Attributions {
     if (values.length != rows * players || outputs.length != rows || references.length != rows
         || (standardErrors != null && standardErrors.length != rows * players)
-        || (fitRSquared != null && fitRSquared.length != rows)) {
+        || (fitRSquared != null && fitRSquared.length != rows)
+        || (effort != null && (effort.evaluations().length != rows || effort.targetMet().length != rows))) {
       throw new IllegalArgumentException(
           "Cannot build attributions: expected " + rows + " rows of " + players + " players, got "
               + values.length + " values, " + outputs.length + " outputs, " + references.length
@@ -41,12 +53,17 @@ public record Attributions(int rows, int players, double[] values, double[] outp
   /** Attributions of a method that fits no surrogate. */
   public Attributions(
       int rows, int players, double[] values, double[] outputs, double[] references, double[] standardErrors) {
-    this(rows, players, values, outputs, references, standardErrors, null);
+    this(rows, players, values, outputs, references, standardErrors, null, null);
   }
 
   /** These attributions with each row's surrogate fit R^2. */
   public Attributions withFitRSquared(double[] rSquared) {
-    return new Attributions(rows, players, values, outputs, references, standardErrors, rSquared);
+    return new Attributions(rows, players, values, outputs, references, standardErrors, rSquared, effort);
+  }
+
+  /** These attributions with what each row's sampling to a target error cost. */
+  public Attributions withEffort(Effort rowEffort) {
+    return new Attributions(rows, players, values, outputs, references, standardErrors, fitRSquared, rowEffort);
   }
 
   /** The weighted R^2 of row {@code row}'s surrogate fit; NaN for a method without one. */

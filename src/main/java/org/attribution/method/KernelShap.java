@@ -32,13 +32,30 @@ import org.attribution.model.ModelFunction;
  * maxEvaluationRows} rows across coalitions and rows, with rows grouped so that their masks stay
  * within a fixed memory budget. The fit and its standard errors add {@code O(budget M^2 + M^3)} for
  * M players. Instances are immutable and may explain batches on several threads at once.
+ *
+ * <p><b>A target error.</b> With a target t, a row's sampled pairs are evaluated in rounds: the
+ * enumerated coalitions and the first {@link #FIRST_ROUND_PAIRS} pairs (or a sixteenth of the
+ * budget's, if more), then half as many again each round. After each round the row is fitted on
+ * what it has, and it stops once its estimated relative mean absolute error ({@link ErrorTarget})
+ * is at most t, or when its budget, now the cap, is spent. The rounds take the row's pairs in the
+ * order its generator drew them, weighted as if only that many had been wanted ({@link
+ * ShapleyKernelSampler.Draws#coalitions}), so a row that runs to the cap gets exactly the values it
+ * gets without a target, and every row's result is still a function of its seed alone. {@link
+ * Attributions#effort} reports each row's evaluations and whether it met the target.
  */
 public final class KernelShap implements AttributionMethod {
+
+  /** Sampled pairs of a row's first round under a target error, at the least. */
+  public static final int FIRST_ROUND_PAIRS = 32;
+
+  /** Each round adds this share of the pairs already taken. */
+  private static final double ROUND_GROWTH = 0.5;
 
   private final BackgroundExplainer explainer;
   private final CoalitionEvaluator evaluator;
   private final ShapleyKernelSampler sampler;
   private final int players;
+  private final double targetError;
 
   /**
    * @param model the model to explain
@@ -56,6 +73,27 @@ public final class KernelShap implements AttributionMethod {
       FeatureGroups groups,
       int budget,
       int maxEvaluationRows) {
+    this(model, background, groups, budget, maxEvaluationRows, 0);
+  }
+
+  /**
+   * As above, sampling each row only until its estimated relative error is at most {@code
+   * targetError} (see the class), {@code budget} being the cap; 0 for no target.
+   *
+   * @throws IllegalArgumentException as above, or if {@code targetError} is negative or not finite
+   */
+  public KernelShap(
+      ModelFunction model,
+      Background background,
+      FeatureGroups groups,
+      int budget,
+      int maxEvaluationRows,
+      double targetError) {
+    if (!(targetError >= 0) || Double.isInfinite(targetError)) {
+      throw new IllegalArgumentException(
+          "Cannot run Kernel SHAP: the target error must be 0 (none) or positive, got " + targetError);
+    }
+    this.targetError = targetError;
     this.explainer =
         new BackgroundExplainer("run Kernel SHAP", model, background, groups, maxEvaluationRows);
     this.evaluator = explainer.evaluator();
@@ -89,15 +127,31 @@ public final class KernelShap implements AttributionMethod {
     double[] values = new double[rows * players];
     double[] errors = new double[rows * players];
     if (sampler == null) {
+      // One player: exact, with no coalition evaluated.
       for (int r = 0; r < rows; r++) {
         values[r] = outputs[r] - references[r];
       }
-    } else {
-      int groupRows = Math.min(rows, explainer.unitsPerEvaluation(sampler.maxCoalitions()));
-      Batch batch = new Batch(inputs, targets, rowSeeds, outputs, references, values, errors);
-      for (int first = 0; first < rows; first += groupRows) {
-        explainGroup(batch, first, Math.min(groupRows, rows - first));
+      Attributions exact = new Attributions(rows, players, values, outputs, references, errors);
+      if (targetError == 0) {
+        return exact;
       }
+      long[] spent = new long[rows];
+      boolean[] met = new boolean[rows];
+      Arrays.fill(spent, 1);
+      Arrays.fill(met, true);
+      return exact.withEffort(new Attributions.Effort(spent, met));
+    }
+    int groupRows = Math.min(rows, explainer.unitsPerEvaluation(sampler.maxCoalitions()));
+    Batch batch = new Batch(inputs, targets, rowSeeds, outputs, references, values, errors);
+    if (targetError > 0) {
+      Attributions.Effort effort = new Attributions.Effort(new long[rows], new boolean[rows]);
+      for (int first = 0; first < rows; first += groupRows) {
+        explainGroupToTarget(batch, first, Math.min(groupRows, rows - first), effort);
+      }
+      return new Attributions(rows, players, values, outputs, references, errors).withEffort(effort);
+    }
+    for (int first = 0; first < rows; first += groupRows) {
+      explainGroup(batch, first, Math.min(groupRows, rows - first));
     }
     return new Attributions(rows, players, values, outputs, references, errors);
   }
@@ -146,6 +200,74 @@ public final class KernelShap implements AttributionMethod {
         y[k] = coalitionValues[i * perRow + k] - reference;
       }
       fitRow(coalitions, y, batch.outputs()[row] - reference, batch, row);
+    }
+  }
+
+  /**
+   * The target-error path for rows {@code first .. first + count - 1}: rounds of pairs, each
+   * evaluated for the rows still short of the target together, each row refitted on all it has
+   * after every round (see the class).
+   */
+  private void explainGroupToTarget(Batch batch, int first, int count, Attributions.Effort effort) {
+    int width = explainer.width;
+    ShapleyKernelSampler.Draws[] draws = new ShapleyKernelSampler.Draws[count];
+    double[][] y = new double[count][];
+    int[] taken = new int[count];
+    int[] active = new int[count];
+    int mostPairs = 0;
+    for (int i = 0; i < count; i++) {
+      draws[i] = sampler.draw(new SplittableRandom(batch.rowSeeds()[first + i]));
+      y[i] = new double[sampler.maxCoalitions()];
+      active[i] = i;
+      mostPairs = Math.max(mostPairs, draws[i].pairs());
+    }
+    int enumerated = count == 0 ? 0 : draws[0].enumerated();
+    int activeRows = count;
+    int upTo = Math.min(mostPairs, Math.max(FIRST_ROUND_PAIRS, (mostPairs + 15) / 16));
+    boolean firstRound = true;
+    while (activeRows > 0) {
+      // This round's new coalitions per row: the enumerated ones in the first round, then the
+      // pairs from the last round's end up to upTo; a row out of pairs is padded with empty ones.
+      int perRow = 0;
+      for (int a = 0; a < activeRows; a++) {
+        int i = active[a];
+        perRow = Math.max(perRow, 2 * (Math.min(upTo, draws[i].pairs()) - taken[i]));
+      }
+      perRow += firstRound ? enumerated : 0;
+      boolean[] masks = new boolean[activeRows * perRow * players];
+      float[] groupInputs = new float[activeRows * width];
+      int[] groupTargets = new int[activeRows];
+      for (int a = 0; a < activeRows; a++) {
+        int i = active[a];
+        int from = firstRound ? 0 : enumerated + 2 * taken[i];
+        int to = enumerated + 2 * Math.min(upTo, draws[i].pairs());
+        boolean[] prefix = draws[i].coalitions(Math.min(upTo, draws[i].pairs())).masks();
+        System.arraycopy(prefix, from * players, masks, a * perRow * players, (to - from) * players);
+        System.arraycopy(batch.inputs(), (first + i) * width, groupInputs, a * width, width);
+        groupTargets[a] = batch.targets()[first + i];
+      }
+      double[] coalitionValues = evaluator.evaluate(groupInputs, activeRows, groupTargets, masks, perRow);
+      int still = 0;
+      for (int a = 0; a < activeRows; a++) {
+        int i = active[a];
+        int row = first + i;
+        int from = firstRound ? 0 : enumerated + 2 * taken[i];
+        taken[i] = Math.min(upTo, draws[i].pairs());
+        int to = enumerated + 2 * taken[i];
+        double reference = batch.references()[row];
+        for (int k = from; k < to; k++) {
+          y[i][k] = coalitionValues[a * perRow + k - from] - reference;
+        }
+        fitRow(draws[i].coalitions(taken[i]), Arrays.copyOf(y[i], to), batch.outputs()[row] - reference, batch, row);
+        effort.evaluations()[row] = (long) to * evaluator.evaluationsPerCoalition() + 1;
+        effort.targetMet()[row] = ErrorTarget.met(targetError, batch.values(), batch.errors(), row, players);
+        if (!effort.targetMet()[row] && taken[i] < draws[i].pairs()) {
+          active[still++] = i;
+        }
+      }
+      activeRows = still;
+      firstRound = false;
+      upTo = (int) Math.min(mostPairs, upTo + Math.ceil(upTo * ROUND_GROWTH));
     }
   }
 

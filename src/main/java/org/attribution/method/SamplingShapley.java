@@ -35,7 +35,8 @@ import org.attribution.model.ModelFunction;
  * sqrt(2 / pi)} times its standard error), is at most t, or when it has used {@code permutations},
  * the cap. A row's pairs come from its generator in the same order either way, so a row that runs
  * to the cap gets exactly the values it gets without a target, and the rule depends on the row's
- * own estimates alone: the result is still a function of the row's seed.
+ * own estimates alone: the result is still a function of the row's seed. {@link
+ * Attributions#effort} reports each row's evaluations and whether it met the target.
  *
  * <p>Randomness: row r's orderings come from {@code new SplittableRandom(rowSeeds[r])} alone, so a
  * row's result depends on its seed only, not on its batch. A row's pairs are evaluated together,
@@ -182,6 +183,9 @@ public final class SamplingShapley implements AttributionMethod {
     }
     int activeRows = rows;
     double[] contributions = new double[players];
+    long evaluationsPerPair = (long) perPair * evaluator.evaluationsPerCoalition();
+    Attributions.Effort effort = new Attributions.Effort(new long[rows], new boolean[rows]);
+    Arrays.fill(effort.evaluations(), 1);
     for (int done = 0; done < pairs && activeRows > 0; ) {
       // Two pairs at least before the first check: one says nothing about its spread.
       int n = Math.min(pairs - done, Math.max(2, ROUND_PAIRS));
@@ -214,17 +218,20 @@ public final class SamplingShapley implements AttributionMethod {
       done += n;
       int still = 0;
       for (int i = 0; i < activeRows; i++) {
-        if (!meetsTarget(estimates, active[i])) {
-          active[still++] = active[i];
+        int row = active[i];
+        effort.evaluations()[row] += n * evaluationsPerPair;
+        effort.targetMet()[row] = meetsTarget(estimates, row);
+        if (!effort.targetMet()[row]) {
+          active[still++] = row;
         }
       }
       activeRows = still;
     }
     return new Attributions(
-        rows, players, estimates.means(), outputs, references, estimates.standardErrors());
+        rows, players, estimates.means(), outputs, references, estimates.standardErrors()).withEffort(effort);
   }
 
-  /** Whether a row's estimated relative mean absolute error is at most the target. */
+  /** Whether a row's estimated relative mean absolute error is at most the target ({@link ErrorTarget}). */
   private boolean meetsTarget(SampleMeans estimates, int row) {
     double errors = 0;
     double magnitude = 0;
@@ -232,7 +239,7 @@ public final class SamplingShapley implements AttributionMethod {
       errors += estimates.standardError(row * players + p);
       magnitude += Math.abs(estimates.mean(row * players + p));
     }
-    return Math.sqrt(2 / Math.PI) * errors <= targetError * magnitude;
+    return ErrorTarget.met(targetError, errors, magnitude);
   }
 
   /** Writes a uniformly random ordering of the players at {@code at} (Fisher-Yates). */

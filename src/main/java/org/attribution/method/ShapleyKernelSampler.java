@@ -169,27 +169,34 @@ public final class ShapleyKernelSampler {
    * @param random the row's generator; only it decides the sampled part
    */
   public WeightedCoalitions sample(SplittableRandom random) {
+    Draws draws = draw(random);
+    return draws.coalitions(draws.pairs());
+  }
+
+  /**
+   * Draws one row's sample as {@link #sample} does, keeping the order of the draws, so that a
+   * prefix of the sampled pairs can be used on its own ({@link Draws#coalitions}).
+   *
+   * @param random the row's generator; only it decides the sampled part
+   */
+  public Draws draw(SplittableRandom random) {
     int enumerated = enumeratedWeights.length;
     int capacity = maxCoalitions();
     boolean[] masks = Arrays.copyOf(enumeratedMasks, capacity * players);
-    double[] weights = Arrays.copyOf(enumeratedWeights, capacity);
-    int[] pairOf = new int[capacity];
-    Arrays.fill(pairOf, 0, enumerated, -1);
-    int[] draws = new int[pairsWanted];
     // Open addressing over the pairs found so far, at most half full; a slot holds a pair index.
     int[] table = new int[Integer.highestOneBit(Math.max(1, pairsWanted)) * 4];
     Arrays.fill(table, -1);
     int[] order = new int[players];
     Arrays.setAll(order, p -> p);
+    long maxDraws = (long) DRAWS_PER_PAIR * pairsWanted;
+    // Most draws find a new pair; repeats are common only when the sizes left are nearly exhausted.
+    int[] drawnPair = new int[pairsWanted + 16];
 
     int pairs = 0;
-    long drawn = 0;
-    long maxDraws = (long) DRAWS_PER_PAIR * pairsWanted;
+    int drawn = 0;
     while (pairs < pairsWanted && drawn < maxDraws) {
-      drawn++;
       // The draw is written where a new pair would go, and left to be overwritten if it is known.
-      int next = enumerated + 2 * pairs;
-      int at = next * players;
+      int at = (enumerated + 2 * pairs) * players;
       randomSubset(drawSize(random), order, random, masks, at);
       // A pair is known by its side without player 0, whichever side was drawn.
       boolean flip = masks[at];
@@ -202,28 +209,84 @@ public final class ShapleyKernelSampler {
       while (table[slot] >= 0 && !samePair(masks, table[slot], at, enumerated)) {
         slot = (slot + 1) & (table.length - 1);
       }
+      if (drawn == drawnPair.length) {
+        drawnPair = Arrays.copyOf(drawnPair, 2 * drawn);
+      }
       if (table[slot] >= 0) {
-        draws[table[slot]]++;
+        drawnPair[drawn++] = table[slot];
         continue;
       }
       table[slot] = pairs;
       for (int p = 0; p < players; p++) {
         masks[at + players + p] = !masks[at + p];
       }
-      pairOf[next] = pairs;
-      pairOf[next + 1] = pairs;
-      draws[pairs++] = 1;
+      drawnPair[drawn++] = pairs++;
     }
-    int count = enumerated + 2 * pairs;
-    for (int k = enumerated; k < count; k++) {
-      weights[k] = sampledMass * draws[pairOf[k]] / (2.0 * drawn);
+    return new Draws(masks, pairs, Arrays.copyOf(drawnPair, drawn));
+  }
+
+  /**
+   * One row's draws: the enumerated coalitions, the distinct sampled pairs in the order first
+   * drawn, and which pair each draw found.
+   */
+  public final class Draws {
+    private final boolean[] masks;
+    private final int pairs;
+    private final int[] drawnPair;
+
+    private Draws(boolean[] masks, int pairs, int[] drawnPair) {
+      this.masks = masks;
+      this.pairs = pairs;
+      this.drawnPair = drawnPair;
     }
-    return new WeightedCoalitions(
-        players,
-        Arrays.copyOf(masks, count * players),
-        Arrays.copyOf(weights, count),
-        Arrays.copyOf(pairOf, count),
-        Arrays.copyOf(draws, pairs));
+
+    /** The distinct pairs drawn. */
+    public int pairs() {
+      return pairs;
+    }
+
+    /** The enumerated coalitions, which come before the pairs. */
+    public int enumerated() {
+      return enumeratedWeights.length;
+    }
+
+    /**
+     * The enumerated coalitions and the first {@code pairs} sampled pairs, weighted by the draws
+     * made until the last of them was found: the sample the row would have had with only that many
+     * pairs wanted. All pairs give {@link #sample}'s coalitions, every draw counted.
+     *
+     * @throws IllegalArgumentException if {@code pairs} is negative or above {@link #pairs()}
+     */
+    public WeightedCoalitions coalitions(int pairs) {
+      if (pairs < 0 || pairs > this.pairs) {
+        throw new IllegalArgumentException(
+            "Cannot take " + pairs + " sampled pairs: " + this.pairs + " were drawn");
+      }
+      int enumerated = enumeratedWeights.length;
+      int count = enumerated + 2 * pairs;
+      int draws = drawnPair.length;
+      if (pairs < this.pairs) {
+        // Up to the draw that found the last pair taken: a sampler wanting that many stops there.
+        draws = 0;
+        while (draws < drawnPair.length && pairs > 0 && drawnPair[draws] != pairs - 1) {
+          draws++;
+        }
+        draws = pairs == 0 ? 0 : draws + 1;
+      }
+      int[] pairDraws = new int[pairs];
+      for (int d = 0; d < draws; d++) {
+        pairDraws[drawnPair[d]]++;
+      }
+      double[] weights = Arrays.copyOf(enumeratedWeights, count);
+      int[] pairOf = new int[count];
+      Arrays.fill(pairOf, 0, enumerated, -1);
+      for (int k = enumerated; k < count; k++) {
+        pairOf[k] = (k - enumerated) / 2;
+        weights[k] = sampledMass * pairDraws[pairOf[k]] / (2.0 * draws);
+      }
+      return new WeightedCoalitions(
+          players, Arrays.copyOf(masks, count * players), weights, pairOf, pairDraws);
+    }
   }
 
   /**

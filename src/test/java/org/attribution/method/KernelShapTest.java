@@ -382,6 +382,100 @@ class KernelShapTest {
     assertTrue(calls.stream().allMatch(rows -> rows <= 10), "calls " + calls);
   }
 
+  // --- A target error. ---------------------------------------------------------------------------
+
+  @Test
+  void aLinearModelMeetsAnyTargetAfterTheFirstRound() {
+    // Kernel SHAP is exact for a linear model from any sample that tells the players apart: the
+    // standard errors are 0 after the first round, which meets the target.
+    int players = 5;
+    Background background = ShapleyFixtures.threeEqualRows(players);
+    FeatureGroups groups = FeatureGroups.identity(players);
+    int rows = 6;
+    float[] inputs = randomRows(rows, players, 91);
+    int budget = 26;
+    RecordingModel model = new RecordingModel(ShapleyFixtures.linear());
+    KernelShap method = new KernelShap(model, background, groups, budget, MAX_EVALUATION_ROWS, 0.01);
+    int atConstruction = model.forwardRows().size();
+    Attributions result = method.attribute(inputs, rows, new int[rows], LongStream.range(0, rows).toArray());
+    assertClose(
+        ShapleyFixtures.linearShapley(ShapleyFixtures.LINEAR_W, inputs, rows, new int[rows], background, groups),
+        result.values(), DOUBLE_SUM_ATOL, 0, "values");
+    // M = 5, budget 26: the 10 coalitions of sizes 1 and 4 are enumerated and 8 pairs wanted;
+    // the first round takes all 8 (32 at the least).
+    int coalitions = new ShapleyKernelSampler(players, budget).maxCoalitions();
+    assertEquals(26, coalitions);
+    long perRow = coalitions * 3L + 1;
+    long spent = model.forwardRows().subList(atConstruction, model.forwardRows().size()).stream()
+        .mapToInt(Integer::intValue).sum();
+    assertEquals(rows * perRow, spent, "evaluations");
+    for (int r = 0; r < rows; r++) {
+      assertEquals(perRow, result.effort().evaluations()[r], "evaluations of row " + r);
+      assertTrue(result.effort().targetMet()[r], "row " + r + " met the target");
+    }
+  }
+
+  @Test
+  void aNonlinearModelStopsEachRowOnceItsEstimatedErrorMeetsTheTarget() {
+    int players = 12;
+    Scenario scenario = Scenario.network(players, 24, 93);
+    int cap = 2000;
+    double target = 0.05;
+    RecordingModel model = new RecordingModel(scenario.model());
+    KernelShap method = new KernelShap(model, scenario.background(), scenario.groups(), cap, MAX_EVALUATION_ROWS,
+        target);
+    int atConstruction = model.forwardRows().size();
+    long[] seeds = LongStream.range(500, 500 + scenario.rows()).toArray();
+    Attributions result = method.attribute(scenario.inputs(), scenario.rows(), scenario.targets(), seeds);
+    long spent = model.forwardRows().subList(atConstruction, model.forwardRows().size()).stream()
+        .mapToInt(Integer::intValue).sum();
+    long capped = scenario.rows() * (new ShapleyKernelSampler(players, cap).maxCoalitions() * 4L + 1);
+    assertEquals(spent, Arrays.stream(result.effort().evaluations()).sum(), "evaluations reported");
+    assertTrue(spent < capped / 2, "spent " + spent + " of " + capped);
+    double[] exact = scenario.exact();
+    double error = 0;
+    double magnitude = 0;
+    for (int r = 0; r < scenario.rows(); r++) {
+      double estimated = 0;
+      double rowMagnitude = 0;
+      for (int p = 0; p < players; p++) {
+        int i = r * players + p;
+        estimated += Math.sqrt(2 / Math.PI) * result.standardErrors()[i];
+        rowMagnitude += Math.abs(result.values()[i]);
+        error += Math.abs(result.values()[i] - exact[i]);
+        magnitude += Math.abs(exact[i]);
+      }
+      assertTrue(result.effort().targetMet()[r], "row " + r + " met the target");
+      assertTrue(estimated <= target * rowMagnitude, "row " + r + " stopped short of its target");
+      assertEquals(0, result.gap(r), DOUBLE_SUM_ATOL, "efficiency of row " + r);
+    }
+    // The estimated errors are honest: the true relative error is near the target, not above.
+    assertTrue(error / magnitude <= 1.25 * target, "relative MAE " + error / magnitude);
+    // A target no row reaches runs every row to the cap, where it gets the values without one.
+    Attributions unreachable = new KernelShap(scenario.model(), scenario.background(), scenario.groups(), cap,
+        MAX_EVALUATION_ROWS, 1e-12).attribute(scenario.inputs(), scenario.rows(), scenario.targets(), seeds);
+    ShapleyFixtures.assertIdentical(
+        scenario.kernelShap(cap, MAX_EVALUATION_ROWS).attribute(scenario.inputs(), scenario.rows(), scenario.targets(),
+            seeds),
+        unreachable, "at the cap");
+    for (int r = 0; r < scenario.rows(); r++) {
+      assertFalse(unreachable.effort().targetMet()[r], "row " + r + " stopped at the cap");
+    }
+  }
+
+  @Test
+  void aTargetErrorKeepsResultsAFunctionOfTheRowSeed() {
+    Scenario scenario = Scenario.network(10, 9, 94);
+    KernelShap method = new KernelShap(scenario.model(), scenario.background(), scenario.groups(), 600, 7, 0.05);
+    long[] seeds = LongStream.range(40, 49).toArray();
+    Attributions together = method.attribute(scenario.inputs(), 9, scenario.targets(), seeds);
+    for (int r = 0; r < 9; r++) {
+      Attributions alone = method.attribute(scenario.row(r), 1, new int[1], new long[] {seeds[r]});
+      assertArrayEquals(Arrays.copyOfRange(together.values(), r * 10, (r + 1) * 10), alone.values(), "row " + r);
+      assertEquals(together.effort().evaluations()[r], alone.effort().evaluations()[0], "evaluations of row " + r);
+    }
+  }
+
   // --- Validation. ------------------------------------------------------------------------------
 
   private static String constructionError(FeatureGroups groups, int budget, int maxRows) {

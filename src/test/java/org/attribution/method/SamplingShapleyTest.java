@@ -12,6 +12,7 @@ import static org.attribution.testing.Tolerances.DOUBLE_SUM_ATOL;
 import static org.attribution.testing.Tolerances.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,6 +193,10 @@ class SamplingShapleyTest {
     // f(x) of each row, then ROUND_PAIRS pairs of 2 x 4 prefixes over 3 background rows.
     assertEquals(
         rows * (1 + SamplingShapley.ROUND_PAIRS * 2 * 4 * 3), evaluated(model) - construction, "evaluations");
+    for (int r = 0; r < rows; r++) {
+      assertEquals(1 + SamplingShapley.ROUND_PAIRS * 2 * 4 * 3, sampled.effort().evaluations()[r], "row " + r);
+      assertTrue(sampled.effort().targetMet()[r], "row " + r + " met the target");
+    }
   }
 
   @Test
@@ -210,6 +215,7 @@ class SamplingShapleyTest {
     long spent = evaluated(model) - construction;
     long capped = (long) rows * (1 + cap * 9L * 3);
     assertTrue(spent < capped / 2, "spent " + spent + " of " + capped);
+    assertEquals(spent, Arrays.stream(sampled.effort().evaluations()).sum(), "evaluations reported");
     double[] exact = exact(tanh, background, groups, inputs, rows);
     double error = 0;
     double magnitude = 0;
@@ -224,6 +230,7 @@ class SamplingShapleyTest {
         magnitude += Math.abs(exact[i]);
       }
       assertTrue(estimated <= target * rowMagnitude, "row " + r + " stopped short of its target");
+      assertTrue(sampled.effort().targetMet()[r], "row " + r + " met the target");
     }
     // The estimated errors are honest: the true relative error is near the target, not above.
     assertTrue(error / magnitude <= 1.25 * target, "relative MAE " + error / magnitude);
@@ -231,6 +238,10 @@ class SamplingShapleyTest {
     Attributions unreachable = new SamplingShapley(tanh, background, groups, 16, SMALL_CHUNK, 1e-12)
         .attribute(inputs, rows, new int[rows], seeds(rows));
     assertIdentical(sample(tanh, background, groups, 16, inputs, rows), unreachable, "at the cap");
+    for (int r = 0; r < rows; r++) {
+      assertFalse(unreachable.effort().targetMet()[r], "row " + r + " stopped at the cap");
+      assertEquals(1 + 16 * 9 * 3, unreachable.effort().evaluations()[r], "evaluations of row " + r);
+    }
   }
 
   @Test

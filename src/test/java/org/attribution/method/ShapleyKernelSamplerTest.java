@@ -282,6 +282,37 @@ class ShapleyKernelSamplerTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("sampledBudgets")
+  void aPrefixOfTheDrawsIsTheSampleThatWantedThatManyPairs(int players, int budget) {
+    ShapleyKernelSampler sampler = new ShapleyKernelSampler(players, budget);
+    for (long seed : SEEDS) {
+      ShapleyKernelSampler.Draws draws = sampler.draw(new SplittableRandom(seed));
+      WeightedCoalitions all = draws.coalitions(draws.pairs());
+      WeightedCoalitions sampled = sampler.sample(new SplittableRandom(seed));
+      assertArrayEquals(sampled.masks(), all.masks(), "all pairs are the sample");
+      assertArrayEquals(sampled.weights(), all.weights());
+      assertArrayEquals(sampled.pairOf(), all.pairOf());
+      assertArrayEquals(sampled.pairDraws(), all.pairDraws());
+      int enumerated = draws.enumerated();
+      for (int pairs : new int[] {1, draws.pairs() / 3, draws.pairs() - 1}) {
+        if (pairs < 1) {
+          continue;
+        }
+        WeightedCoalitions prefix = draws.coalitions(pairs);
+        String at = players + " players, budget " + budget + ", seed " + seed + ", " + pairs + " pairs";
+        assertEquals(enumerated + 2 * pairs, prefix.count(), at);
+        assertArrayEquals(Arrays.copyOf(all.masks(), prefix.count() * players), prefix.masks(), at + ": masks");
+        assertEquals(1, Arrays.stream(prefix.weights()).sum(), DOUBLE_SUM_ATOL, at + ": mass");
+        // The prefix ends with the draw that found its last pair.
+        assertEquals(1, prefix.pairDraws()[pairs - 1], at + ": draws of the last pair");
+        for (int k = 0; k < enumerated; k++) {
+          assertEquals(all.weights()[k], prefix.weights()[k], at + ": enumerated weight " + k);
+        }
+      }
+    }
+  }
+
   @Test
   void theSeedAloneDecidesTheSample() {
     ShapleyKernelSampler sampler = new ShapleyKernelSampler(12, 200);
