@@ -227,10 +227,11 @@ public final class JobConfigValidator {
         problems.add("'method.permutations' must be an even number of at least 2 (each permutation is used with"
             + " its reverse), got " + sampling.permutations());
       }
-      if (sampling.targetError() != null && !(sampling.targetError() > 0 && sampling.targetError() < 1)) {
-        problems.add("'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for 2%), got "
-            + sampling.targetError());
-      }
+    }
+    if (method instanceof SampledToTarget sampled && sampled.targetError() != null
+        && !(sampled.targetError() > 0 && sampled.targetError() < 1)) {
+      problems.add("'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for 2%), got "
+          + sampled.targetError());
     }
     if (method instanceof PermutationImportanceConfig permutation) {
       if (permutation.metric() == null) {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param targetError if set, the estimated relative mean absolute error at which a row stops
  *     sampling (see {@code SamplingShapley}); absent for a fixed number of permutations
  */
-public record SamplingShapleyConfig(Integer permutations, Double targetError) implements MethodConfig {
+public record SamplingShapleyConfig(Integer permutations, Double targetError) implements MethodConfig, SampledToTarget {
 
   public static final String ID = "sampling_shapley";
 

@@ -40,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.attribution.aggregate.Drift;
 import org.attribution.aggregate.FitQuality;
+import org.attribution.aggregate.SamplingEffort;
 import org.attribution.aggregate.GlobalImportance;
 import org.attribution.aggregate.ImportanceSummary;
 import org.attribution.config.Defaults;
@@ -330,7 +331,8 @@ public final class AttributionJob {
    * @param counters what the tasks counted
    */
   private record Explained(ImportanceSummary importance, Dataset<Row> perRowTable, Dataset<Row> modelRejects,
-      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters, List<FitQuality> fits) {
+      JavaRDD<ExplainPartition.Summary> summaries, TaskCounters counters, List<FitQuality> fits,
+      SamplingEffort effort) {
 
     void release() {
       if (summaries != null) {
@@ -348,8 +350,9 @@ public final class AttributionJob {
     List<String> features = encoder.playerNames();
     List<String> segments = config.segmentBy();
     DataType idType = RowIds.type(config.input().idColumn(), checked.input().schema());
-    StructType resultSchema = ResultSchema.of(idType, features, segments, prepared.methods().reportsStandardErrors(),
-        prepared.methods().reportsFit());
+    MethodFactory methods = prepared.methods();
+    StructType resultSchema = ResultSchema.of(idType, features, segments, methods.reportsStandardErrors(),
+        methods.reportsFit(), methods.reportsEffort());
     TaskCounters counters = TaskCounters.register(spark.sparkContext());
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
         prepared.methods(), prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
@@ -361,7 +364,7 @@ public final class AttributionJob {
     store.clearStaging(runId);
     spark.sparkContext().setJobDescription("Explaining rows with " + config.method().id());
     if (config.method().global()) {
-      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters, null);
+      return new Explained(measureGlobally(checked, prepared, counters), null, null, null, counters, null, null);
     }
     try (Progress progress = Progress.start(spark.sparkContext(), counters, prepared.plan(),
         config.execution().progressSeconds(), System.err)) {
@@ -374,7 +377,9 @@ public final class AttributionJob {
         Dataset<Row> modelRejects = importance.nonFiniteRows() == 0 ? null
             : ModelRejects.fromResults(spark, perRowTable, features, idType);
         return new Explained(importance, perRowTable, modelRejects, null, counters,
-            prepared.methods().reportsFit() ? FitQuality.fromResults(perRowTable) : null);
+            methods.reportsFit() ? FitQuality.fromResults(perRowTable) : null,
+            methods.reportsEffort()
+                ? SamplingEffort.fromResults(perRowTable, methods.targetError(), methods.evaluationsPerRow()) : null);
       }
       // The tasks' results are small (statistics per group, and the rows the model could not
       // explain); kept, so that writing the model's rejects does not explain every row again.
@@ -383,16 +388,19 @@ public final class AttributionJob {
       ImportanceSummary importance = GlobalImportance.summarise(
           GlobalImportance.mergeByGroup(summaries.flatMap(s -> s.partials().iterator())),
           features, segments, config.segmentMinRows());
-      List<FitQuality> fits = !prepared.methods().reportsFit() ? null
+      List<FitQuality> fits = !methods.reportsFit() ? null
           : summaries.map(ExplainPartition.Summary::fits).fold(new FitQuality.Sums(), FitQuality.Sums::merge).quality();
+      SamplingEffort effort = !methods.reportsEffort() ? null
+          : summaries.map(ExplainPartition.Summary::effort).fold(new SamplingEffort.Sums(), SamplingEffort.Sums::merge)
+              .effort(methods.targetError(), methods.evaluationsPerRow());
       if (importance.nonFiniteRows() == 0) {
         // No model rejects to write: nothing needs the kept results any longer.
         summaries.unpersist(false);
-        return new Explained(importance, null, null, null, counters, fits);
+        return new Explained(importance, null, null, null, counters, fits, effort);
       }
       Dataset<Row> modelRejects = spark.createDataFrame(summaries.flatMap(s -> s.rejects().iterator()),
           ModelRejects.schema(idType));
-      return new Explained(importance, null, modelRejects, summaries, counters, fits);
+      return new Explained(importance, null, modelRejects, summaries, counters, fits, effort);
     }
   }
 
@@ -508,6 +516,7 @@ public final class AttributionJob {
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),
         explained.fits(),
+        explained.effort(),
         drift == null ? null : drift.summary(),
         outputs(store),
         written.quality().manifest(config.quality(), timings.get("quality")));

@@ -17,6 +17,7 @@ import org.apache.spark.sql.RowFactory;
 import org.attribution.aggregate.FitQuality;
 import org.attribution.aggregate.GlobalImportance.Partial;
 import org.attribution.aggregate.ImportanceAccumulator;
+import org.attribution.aggregate.SamplingEffort;
 import org.attribution.config.TargetConfig;
 import org.attribution.data.FeatureEncoder;
 import org.attribution.method.AttributionMethod;
@@ -101,10 +102,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     ImportanceAccumulator accumulator = new ImportanceAccumulator(encoder.groups().players());
     List<Row> rejects = new ArrayList<>();
     FitQuality.Sums fits = new FitQuality.Sums();
+    SamplingEffort.Sums effort = new SamplingEffort.Sums();
     while (explainer.explainNextBatch()) {
-      explainer.addTo(accumulator, rejects, fits);
+      explainer.addTo(accumulator, rejects, fits, effort);
     }
-    return List.of(new Summary(accumulator.partials(), rejects, fits)).iterator();
+    return List.of(new Summary(accumulator.partials(), rejects, fits, effort)).iterator();
   }
 
   /**
@@ -114,8 +116,10 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
    * @param rejects (row id, reason) of each row with a result that is not finite, in {@link
    *     ModelRejects#schema}
    * @param fits the rows' surrogate fit R^2 per target; empty for methods without a surrogate
+   * @param effort what the rows spent to meet a target error; empty without a target
    */
-  record Summary(List<Partial> partials, List<Row> rejects, FitQuality.Sums fits) implements Serializable {}
+  record Summary(List<Partial> partials, List<Row> rejects, FitQuality.Sums fits, SamplingEffort.Sums effort)
+      implements Serializable {}
 
   /** Hands out the result rows of one batch at a time. */
   private static final class ResultRows implements Iterator<Row> {
@@ -161,6 +165,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final String[][] segmentValues;
     private final boolean withErrors = methods.reportsStandardErrors();
     private final boolean withFit = methods.reportsFit();
+    private final boolean withEffort = methods.reportsEffort();
     private final List<String> features = encoder.playerNames();
     private final boolean needsPredictions;
     private int batches;
@@ -268,8 +273,8 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       int r = source[e];
       int outputs = model.outputWidth();
       int players = result.players();
-      Object[] fields =
-          new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players + (withFit ? 1 : 0)];
+      Object[] fields = new Object[ResultSchema.FIXED_FIELDS + segments + (withErrors ? 2 : 1) * players
+          + (withFit ? 1 : 0) + (withEffort ? 2 : 0)];
       fields[0] = ids[r];
       fields[1] = targets[e];
       fields[2] = target.nameOf(targets[e]);
@@ -288,15 +293,20 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
       if (withFit) {
         fields[fields.length - 1] = result.fitRSquared(e);
       }
+      if (withEffort) {
+        fields[fields.length - 2] = result.effort().evaluations()[e];
+        fields[fields.length - 1] = result.effort().targetMet()[e];
+      }
       return RowFactory.create(fields);
     }
 
     /**
      * Adds every result row of the latest batch to {@code accumulator}, which leaves out results
-     * that are not finite, and each row with such a result to {@code rejects}, once; and each
-     * row's surrogate fit, if the method has one, to {@code fits}.
+     * that are not finite, and each row with such a result to {@code rejects}, once; each row's
+     * surrogate fit, if the method has one, to {@code fits}; and what each row spent on a target
+     * error, if there is one, to {@code effort}.
      */
-    void addTo(ImportanceAccumulator accumulator, List<Row> rejects, FitQuality.Sums fits) {
+    void addTo(ImportanceAccumulator accumulator, List<Row> rejects, FitQuality.Sums fits, SamplingEffort.Sums effort) {
       int players = result.players();
       int rejectedRow = -1;
       for (int e = 0; e < explained; e++) {
@@ -305,6 +315,9 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
             result.references()[e], gap, result.values(), e * players);
         if (withFit) {
           fits.add(targets[e], target.nameOf(targets[e]), result.fitRSquared(e));
+        }
+        if (withEffort) {
+          effort.add(result.effort().evaluations()[e], result.effort().targetMet()[e]);
         }
         String reason = ModelRejects.reason(targets[e], result.outputs()[e], result.references()[e], gap,
             result.values(), e * players, features);

@@ -13,6 +13,7 @@ import org.attribution.config.MethodConfig;
 import org.attribution.config.OcclusionConfig;
 import org.attribution.config.SaliencyConfig;
 import org.attribution.config.PermutationImportanceConfig;
+import org.attribution.config.SampledToTarget;
 import org.attribution.config.SamplingShapleyConfig;
 import org.attribution.config.SmoothGradConfig;
 import org.attribution.method.AttributionMethod;
@@ -68,7 +69,10 @@ record MethodFactory(
     return ShapleyKernelSampler.budgetFor(((KernelShapConfig) method).budget(), groups.players());
   }
 
-  /** Model evaluations the method spends per explained row, for sizing batches and reports. */
+  /**
+   * Model evaluations the method spends per explained row, for sizing batches and reports; with a
+   * target error, the most a row may spend.
+   */
   long evaluationsPerRow() {
     int players = groups.players();
     if (method instanceof IntegratedGradientsConfig ig) {
@@ -111,6 +115,16 @@ record MethodFactory(
   /** Whether the method fits a surrogate per row and reports the fit's R^2 (LIME). */
   boolean reportsFit() {
     return method instanceof LimeConfig;
+  }
+
+  /** The relative error at which each row stops sampling; 0 when every row spends its full budget. */
+  double targetError() {
+    return method instanceof SampledToTarget sampled && sampled.targetError() != null ? sampled.targetError() : 0;
+  }
+
+  /** Whether each row reports what it spent to meet a target error, and whether it did. */
+  boolean reportsEffort() {
+    return targetError() > 0;
   }
 
   /** Whether the method estimates the standard error of its own values. */
@@ -173,12 +187,11 @@ record MethodFactory(
     }
     Background rows = background.value();
     if (method instanceof KernelShapConfig) {
-      return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows);
+      return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows, targetError());
     } else if (method instanceof GradientShapConfig gradient) {
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {
-      return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows,
-          sampling.targetError() == null ? 0 : sampling.targetError());
+      return new SamplingShapley(model, rows, groups, sampling.permutations(), maxEvaluationRows, targetError());
     } else if (method instanceof ExactShapleyConfig exact) {
       return new ExactShapley(model, rows, groups, maxEvaluationRows, exact.maxPlayers());
     } else if (method instanceof OcclusionConfig) {

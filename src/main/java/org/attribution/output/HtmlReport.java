@@ -32,6 +32,7 @@ import org.attribution.aggregate.CompletenessFlag;
 import org.attribution.config.MethodConfig;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
+import org.attribution.aggregate.SamplingEffort;
 import org.attribution.aggregate.ImportanceRow;
 import org.attribution.quality.QualityChange;
 import org.attribution.quality.QualityMeasure;
@@ -147,6 +148,15 @@ public final class HtmlReport {
         rows.rejected() > 0 ? "warn" : "");
     String perSecond = rows.perSecond() >= 100 ? count(Math.round(rows.perSecond())) : num(rows.perSecond());
     stat("Throughput", perSecond, "rows per second", "");
+    SamplingEffort sampling = rows.sampling();
+    if (sampling != null) {
+      // A result at the cap has an estimated error above the target: the target was not met there.
+      stat("Target error", percent(sampling.targetError()),
+          percent(sampling.shareAtCap()) + " of results stopped at the cap short of it; "
+              + count(Math.round(sampling.meanEvaluationsPerRow())) + " of at most "
+              + count(sampling.capEvaluationsPerRow()) + " evaluations per result",
+          sampling.resultsAtCap() > 0 ? "warn" : "good");
+    }
     if (!data.hasDrift()) {
       stat("Drift gate", NONE, "no previous run to compare with", "");
     } else {

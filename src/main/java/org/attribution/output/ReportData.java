@@ -8,6 +8,7 @@ import java.util.Objects;
 import org.attribution.aggregate.DriftRow;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
+import org.attribution.aggregate.SamplingEffort;
 
 /**
  * Everything the {@link HtmlReport} shows, as plain values: the report depends on no job,
@@ -132,8 +133,15 @@ public record ReportData(
    * @param explained rows that were explained
    * @param rejected rows that could not be explained
    * @param perSecond explained rows per second of attribution time
+   * @param sampling with a target error, what the rows spent to meet it; null without one
    */
-  public record Rows(long read, long explained, long rejected, double perSecond) {}
+  public record Rows(long read, long explained, long rejected, double perSecond, SamplingEffort sampling) {
+
+    /** Counts of a run without a target error. */
+    public Rows(long read, long explained, long rejected, double perSecond) {
+      this(read, explained, rejected, perSecond, null);
+    }
+  }
 
   /** The report data of a run, from its manifest, importance, drift and sampled rows (null for none). */
   public static ReportData of(RunManifest manifest, List<ImportanceRow> importance, List<DriftRow> drift,
@@ -147,7 +155,7 @@ public record ReportData(
         new Run(manifest.runId(), manifest.config().jobName(), manifest.model().name(), manifest.model().sha256(),
             manifest.dataset(), manifest.config().method().id(), manifest.startedAt(), manifest.finishedAt()),
         new Rows(manifest.rows().read(), manifest.rows().explained(), manifest.rows().rejected(),
-            manifest.rowsPerSecond()),
+            manifest.rowsPerSecond(), manifest.sampling()),
         manifest.rejectReasons(), manifest.completeness(), baseValues, importance, drift, manifest.drift(),
         DEFAULT_TOP_N, ImageLayout.of(manifest.config().model(), manifest.config().features(), manifest.features()),
         manifest.quality(), sample);

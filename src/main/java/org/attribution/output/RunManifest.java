@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.FitQuality;
+import org.attribution.aggregate.SamplingEffort;
 import org.attribution.config.JobConfig;
 import org.attribution.quality.QualityChange;
 import org.attribution.quality.TargetQualitySummary;
@@ -35,6 +36,8 @@ import org.attribution.quality.TargetQualitySummary;
  * @param completeness completeness gaps per target
  * @param fit for a surrogate method (LIME), how well the rows' local fits describe the model, per
  *     target; null for the other methods
+ * @param sampling with {@code method.target_error}, the evaluations the rows actually spent and the
+ *     share that stopped at the cap short of the target; null without a target
  * @param drift the comparison with an earlier run; null for the first run of an audit
  * @param outputs where each output was written
  * @param quality the quality measures of the attributions, as in the quality table, with their
@@ -61,6 +64,7 @@ public record RunManifest(
     long modelCallSplits,
     List<Completeness> completeness,
     List<FitQuality> fit,
+    SamplingEffort sampling,
     DriftSummary drift,
     Map<String, String> outputs,
     Quality quality) {

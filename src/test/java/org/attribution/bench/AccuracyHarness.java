@@ -16,7 +16,7 @@ import org.attribution.method.ShapleyKernelSampler;
  * {@link AccuracyProblems}, per method and budget: relative MAE {@code sum |phi - exact| / sum
  * |exact|}, how often the top feature (largest |phi|) is the exact one's, the share of errors within
  * 1.96 standard errors, and the model evaluations spent per row (coalitions times background rows,
- * plus f(x)). Each setting runs {@code --repeats} times with run seeds 1, 2, ...; row r's seed is a
+ * plus f(x)); with a target error, also the share of rows that stopped at the cap short of it. Each setting runs {@code --repeats} times with run seeds 1, 2, ...; row r's seed is a
  * function of the run seed and r, as in the job.
  */
 public final class AccuracyHarness {
@@ -27,7 +27,8 @@ public final class AccuracyHarness {
   record Setting(String method, String setting, Function<TableGame, AttributionMethod> factory) {}
 
   /** The measured errors of one setting on one problem. */
-  record Result(double relativeMae, double topOne, double coverage, double evaluationsPerRow, double maxGap) {}
+  record Result(double relativeMae, double topOne, double coverage, double evaluationsPerRow, double maxGap,
+      double shareAtCap) {}
 
   public static void main(String[] args) {
     Path cacheDir = Path.of("target/accuracy-data");
@@ -55,13 +56,14 @@ public final class AccuracyHarness {
       };
       System.out.printf("%n### %s, %d rows, %d repeats%n%n", problem.name(), problem.rows(), repeats);
       System.out.println("| method | setting | evaluations per row | relative MAE | top-1 agrees"
-          + " | within 1.96 se | max gap |");
-      System.out.println("|---|---|--:|--:|--:|--:|--:|");
+          + " | within 1.96 se | max gap | rows at cap |");
+      System.out.println("|---|---|--:|--:|--:|--:|--:|--:|");
       for (Setting setting : settings(problem.players())) {
         Result result = measure(problem, setting.factory(), repeats);
-        System.out.printf("| %s | %s | %,.0f | %.2f%% | %.1f%% | %.1f%% | %.1e |%n",
+        System.out.printf("| %s | %s | %,.0f | %.2f%% | %.1f%% | %.1f%% | %.1e | %s |%n",
             setting.method(), setting.setting(), result.evaluationsPerRow(), 100 * result.relativeMae(),
-            100 * result.topOne(), 100 * result.coverage(), result.maxGap());
+            100 * result.topOne(), 100 * result.coverage(), result.maxGap(),
+            Double.isNaN(result.shareAtCap()) ? "" : String.format("%.0f%%", 100 * result.shareAtCap()));
       }
     }
   }
@@ -74,6 +76,10 @@ public final class AccuracyHarness {
       String label = "budget " + budget + (budget == byDefault ? " (default)" : "");
       settings.add(new Setting("kernel_shap", label,
           game -> new KernelShap(game, game.background(), game.groups(), budget, 1 << 16)));
+    }
+    for (double target : new double[] {0.05, 0.02}) {
+      settings.add(new Setting("kernel_shap", "target_error " + target + ", cap " + byDefault,
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target)));
     }
     int defaultPermutations = Defaults.SAMPLING_SHAPLEY_PERMUTATIONS;
     for (int permutations : new int[] {8, 16, 32, 64}) {
@@ -104,6 +110,8 @@ public final class AccuracyHarness {
     long withError = 0;
     long coalitions = 0;
     double maxGap = 0;
+    long atCap = 0;
+    boolean toTarget = false;
     for (int repeat = 1; repeat <= repeats; repeat++) {
       long[] seeds = new long[rows];
       for (int r = 0; r < rows; r++) {
@@ -113,6 +121,12 @@ public final class AccuracyHarness {
       Attributions result = method.attribute(inputs, rows, targets, seeds);
       // f(x) of every row is one evaluation of the full coalition.
       coalitions += game.takeCount() - rows;
+      if (result.effort() != null) {
+        toTarget = true;
+        for (boolean met : result.effort().targetMet()) {
+          atCap += met ? 0 : 1;
+        }
+      }
       for (int r = 0; r < rows; r++) {
         double[] exact = problem.exact()[r];
         maxGap = Math.max(maxGap, Math.abs(result.gap(r)));
@@ -136,6 +150,7 @@ public final class AccuracyHarness {
     }
     double perRow = (double) coalitions / ((long) rows * repeats) * problem.backgroundRows() + 1;
     return new Result(absError / absExact, (double) topAgrees / ((long) rows * repeats),
-        withError == 0 ? Double.NaN : (double) covered / withError, perRow, maxGap);
+        withError == 0 ? Double.NaN : (double) covered / withError, perRow, maxGap,
+        toTarget ? (double) atCap / ((long) rows * repeats) : Double.NaN);
   }
 }

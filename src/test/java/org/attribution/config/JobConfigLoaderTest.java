@@ -169,6 +169,10 @@ class JobConfigLoaderTest {
             .method());
     assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
         + " 2%), got 0.0", failure(MINIMAL + "method: {name: sampling_shapley, target_error: 0}\n"));
+    assertEquals(new KernelShapConfig(4096, 0.01),
+        parse(MINIMAL + "method: {name: kernel_shap, budget: 4096, target_error: 0.01}\n", Map.of()).method());
+    assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
+        + " 2%), got 1.5", failure(MINIMAL + "method: {name: kernel_shap, target_error: 1.5}\n"));
     assertEquals(new ExactShapleyConfig(20),
         parse(MINIMAL + "method: {name: exact_shapley, max_players: 20}\n", Map.of()).method());
     assertEquals(null, parse(MINIMAL, Map.of()).background(), "Integrated Gradients has no background");
@@ -178,7 +182,7 @@ class JobConfigLoaderTest {
   void methodKeysBelongToTheirMethod() {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> parse(MINIMAL + "method: {name: kernel_shap, steps: 50}\n", Map.of()));
-    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: budget", e.getMessage());
+    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: budget, target_error", e.getMessage());
   }
 
   @Test

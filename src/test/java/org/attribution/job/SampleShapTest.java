@@ -12,6 +12,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.attribution.aggregate.SamplingEffort;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.testing.SparkTestSession;
@@ -42,6 +43,11 @@ class SampleShapTest {
 
   /** Runs the SHAP job file on the subset with a small sampled background; returns per-row rows. */
   static List<Row> run(String name, String... overrides) {
+    return perRow(execute(name, overrides));
+  }
+
+  /** Runs the SHAP job file on the subset with a small sampled background. */
+  static AttributionResult execute(String name, String... overrides) {
     Map<String, String> all = new LinkedHashMap<>();
     all.put("output.path", dir.resolve(name).toString());
     all.put("background", "{source: sample, size: 8}");
@@ -51,6 +57,10 @@ class SampleShapTest {
     JobConfig config = JobConfigLoader.load(JOB_FILE, all);
     AttributionResult result = AttributionJob.builder(spark).config(config).input(subset).execute();
     assertEquals(PLAYERS, result.manifest().features().size());
+    return result;
+  }
+
+  static List<Row> perRow(AttributionResult result) {
     return spark.read().parquet(result.store().table("per_row")).filter(col("run_id").equalTo(result.runId()))
         .drop("run_date", "run_id").orderBy("row_id").collectAsList();
   }
@@ -116,6 +126,32 @@ class SampleShapTest {
       assertEquals(0, row.<Double>getAs("completeness_gap"), 1e-5 * Math.max(1e-3, Math.abs(delta)),
           "Kernel SHAP's efficiency is exact by construction");
     }
+  }
+
+  @Test
+  void aTargetErrorStopsEachRowWhenMetAndTheManifestSaysWhatTheRowsSpent() {
+    String method = "{name: kernel_shap, budget: 1200, target_error: 0.01}";
+    AttributionResult result = execute("target", "method", method);
+    List<Row> rows = perRow(result);
+    SamplingEffort effort = result.manifest().sampling();
+    long cap = result.manifest().execution().evaluationsPerRow();
+    long spent = 0;
+    long short_ = 0;
+    for (Row row : rows) {
+      long evaluations = row.<Long>getAs(ResultSchema.EVALUATIONS);
+      assertTrue(evaluations > 1 && evaluations <= cap, "evaluations " + evaluations + " of at most " + cap);
+      spent += evaluations;
+      short_ += row.<Boolean>getAs(ResultSchema.TARGET_MET) ? 0 : 1;
+    }
+    assertEquals(new SamplingEffort(0.01, cap, ROWS, spent, (double) spent / ROWS, short_, (double) short_ / ROWS),
+        effort);
+    // The sample model is nearly additive: most rows meet 1% well before the cap, and they are
+    // about that accurate.
+    assertTrue(spent < ROWS * cap / 2, "spent " + spent + " of " + ROWS * cap);
+    double relative = meanAbsError(attributions(rows)) / meanAbsExact();
+    assertTrue(relative < 0.015, "relative MAE " + relative);
+    // Without the per-row table the rows report through the tasks' summaries: the same numbers.
+    assertEquals(effort, execute("target-summary", "method", method, "output.per_row", "false").manifest().sampling());
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.attribution.aggregate.DriftSummary;
 import org.attribution.aggregate.ImportanceRow;
+import org.attribution.aggregate.SamplingEffort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -265,6 +266,22 @@ class HtmlReportTest {
     String html = HtmlReport.render(data);
 
     assertTrue(html.contains("<span class=\"muted\">other reasons</span></td><td class=\"n\">5</td>"));
+  }
+
+  @Test
+  void aTargetErrorShowsWhatTheRowsSpentAndHowManyStoppedShort() {
+    ReportData sample = SampleReports.withImportance(List.of(SampleReports.overall(0, "0", "x", 1, 1)));
+    SamplingEffort effort = new SamplingEffort(0.02, 20_881, 1_000, 12_345_678, 12_345.678, 30, 0.03);
+    ReportData data = new ReportData(sample.run(), new ReportData.Rows(1_000, 1_000, 0, 10, effort), Map.of(),
+        sample.completeness(), sample.baseValues(), sample.importance(), null, null);
+
+    String html = HtmlReport.render(data);
+
+    assertTrue(html.contains("Target error"), html);
+    assertTrue(html.contains("2.0%"));
+    assertTrue(html.contains("3.0% of results stopped at the cap short of it; 12,346 of at most 20,881 evaluations"
+        + " per result"));
+    assertFalse(HtmlReport.render(sample).contains("Target error"), "no target, no figure");
   }
 
   @Test
