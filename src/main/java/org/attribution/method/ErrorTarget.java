@@ -17,6 +17,20 @@ final class ErrorTarget {
   private ErrorTarget() {}
 
   /**
+   * {@code target} if it is 0 (none) or a positive finite number.
+   *
+   * @param action what the caller cannot do otherwise, for the message
+   * @throws IllegalArgumentException if it is not
+   */
+  static double checked(String action, double target) {
+    if (!(target >= 0) || Double.isInfinite(target)) {
+      throw new IllegalArgumentException(
+          "Cannot " + action + ": the target error must be 0 (none) or positive, got " + target);
+    }
+    return target;
+  }
+
+  /**
    * Whether a row with standard errors summing to {@code errors} and attributions of absolute sum
    * {@code magnitude} meets relative target {@code target}.
    */

@@ -89,11 +89,7 @@ public final class KernelShap implements AttributionMethod {
       int budget,
       int maxEvaluationRows,
       double targetError) {
-    if (!(targetError >= 0) || Double.isInfinite(targetError)) {
-      throw new IllegalArgumentException(
-          "Cannot run Kernel SHAP: the target error must be 0 (none) or positive, got " + targetError);
-    }
-    this.targetError = targetError;
+    this.targetError = ErrorTarget.checked("run Kernel SHAP", targetError);
     this.explainer =
         new BackgroundExplainer("run Kernel SHAP", model, background, groups, maxEvaluationRows);
     this.evaluator = explainer.evaluator();

@@ -87,11 +87,7 @@ public final class SamplingShapley implements AttributionMethod {
       int permutations,
       int maxEvaluationRows,
       double targetError) {
-    if (!(targetError >= 0) || Double.isInfinite(targetError)) {
-      throw new IllegalArgumentException(
-          "Cannot sample Shapley values: the target error must be 0 (none) or positive, got " + targetError);
-    }
-    this.targetError = targetError;
+    this.targetError = ErrorTarget.checked("sample Shapley values", targetError);
     if (permutations < 2 || permutations % 2 != 0) {
       throw new IllegalArgumentException(
           "Cannot sample Shapley values: permutations must be even and at least 2 (each drawn "
