@@ -30,6 +30,22 @@ public final class EstimatorExperiment {
   static final int MIN_LEAF = Integer.getInteger("minLeaf", 5);
   static final boolean KERNEL_WEIGHTS = Boolean.getBoolean("kernelWeights");
   static final boolean FROM_LINEAR = Boolean.getBoolean("fromLinear");
+  static final boolean ODD = Boolean.getBoolean("odd");
+  static final int FOLDS = Integer.getInteger("folds", 2);
+
+  /** The odd part's targets {@code (y(S) + delta - y(N - S)) / 2} where the complement is present. */
+  static double[] oddTargets(long[] s, double[] y, double delta, long fullMask) {
+    java.util.HashMap<Long, Double> byMask = new java.util.HashMap<>();
+    for (int k = 0; k < s.length; k++) {
+      byMask.put(s[k], y[k]);
+    }
+    double[] out = new double[s.length];
+    for (int k = 0; k < s.length; k++) {
+      Double other = byMask.get(fullMask & ~s[k]);
+      out[k] = other == null ? y[k] : (y[k] + delta - other) / 2;
+    }
+    return out;
+  }
 
   public static void main(String[] args) {
     List<String> problems = List.of(args[0].split(","));
@@ -94,12 +110,16 @@ public final class EstimatorExperiment {
     int budget = ShapleyKernelSampler.defaultBudget(players);
     ShapleyKernelSampler sampler = new ShapleyKernelSampler(players, budget);
     return switch (variant) {
+      case "ks-ss" -> (table, m, seed) -> kernel(new ShapleyKernelSampler(m, 32 * (m - 1)), table, m, seed, 0);
+      case "ks-ss-cf" -> (table, m, seed) -> kernel(new ShapleyKernelSampler(m, 32 * (m - 1)), table, m, seed, 2);
       case "ks" -> (table, m, seed) -> kernel(sampler, table, m, seed, 0);
       case "ks-ra" -> (table, m, seed) -> kernel(sampler, table, m, seed, 1);
       case "ks-cf" -> (table, m, seed) -> kernel(sampler, table, m, seed, 2);
       case "ss" -> (table, m, seed) -> sampling(table, m, seed, 16, 0);
       case "ss-ra" -> (table, m, seed) -> sampling(table, m, seed, 16, 1);
       case "ss-cf" -> (table, m, seed) -> sampling(table, m, seed, 16, 2);
+      case "ss-reg" -> (table, m, seed) -> kernel(permutationCoalitions(m, seed, 16), table, m, seed, 0);
+      case "ss-reg-cf" -> (table, m, seed) -> kernel(permutationCoalitions(m, seed, 16), table, m, seed, 2);
       default -> throw new IllegalArgumentException(variant);
     };
   }
@@ -118,7 +138,50 @@ public final class EstimatorExperiment {
 
   /** mode 0: plain; 1: tree surrogate on all coalitions; 2: cross-fitted over two folds of pairs. */
   static Estimate kernel(ShapleyKernelSampler sampler, double[] table, int players, long seed, int mode) {
-    WeightedCoalitions c = sampler.sample(new SplittableRandom(seed));
+    return kernel(sampler.sample(new SplittableRandom(seed)), table, players, seed, mode);
+  }
+
+  /**
+   * Sampling Shapley's coalitions (the proper prefixes of {@code pairs} orderings and of their
+   * reverses) as Kernel SHAP regression data: forward prefix k next to its complement, reverse
+   * prefix M - k; each weighted by the kernel mass of its size over the 2 pairs coalitions of that
+   * size; a cluster per ordering pair.
+   */
+  static WeightedCoalitions permutationCoalitions(int players, long seed, int pairs) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] order = new int[players];
+    int n = pairs * 2 * (players - 1);
+    boolean[] masks = new boolean[n * players];
+    double[] weights = new double[n];
+    int[] pairOf = new int[n];
+    int[] draws = new int[pairs];
+    Arrays.fill(draws, 1);
+    double total = 0;
+    for (int k = 1; k < players; k++) {
+      total += (players - 1.0) / (k * (double) (players - k));
+    }
+    int at = 0;
+    for (int u = 0; u < pairs; u++) {
+      for (int i = 0; i < players; i++) {
+        int j = random.nextInt(i + 1);
+        order[i] = order[j];
+        order[j] = i;
+      }
+      for (int k = 1; k < players; k++) {
+        double w = (players - 1.0) / (k * (double) (players - k)) / total / (2.0 * pairs);
+        for (int t = 0; t < players; t++) {
+          masks[at * players + order[t]] = t < k;
+          masks[(at + 1) * players + order[t]] = t >= k;
+        }
+        weights[at] = weights[at + 1] = w;
+        pairOf[at] = pairOf[at + 1] = u;
+        at += 2;
+      }
+    }
+    return new WeightedCoalitions(players, masks, weights, pairOf, draws);
+  }
+
+  static Estimate kernel(WeightedCoalitions c, double[] table, int players, long seed, int mode) {
     long start = System.nanoTime();
     int n = c.count();
     long[] s = new long[n];
@@ -142,14 +205,19 @@ public final class EstimatorExperiment {
     // Cross-fitting: fold f = enumerated + pairs of parity f.
     double[] phi = new double[players];
     double[] variance = new double[players];
-    for (int f = 0; f < 2; f++) {
-      boolean[] train = fold(c, f);
-      boolean[] test = fold(c, 1 - f);
+    for (int f = 0; f < FOLDS; f++) {
+      boolean[] train = new boolean[n];
+      boolean[] test = new boolean[n];
+      for (int k = 0; k < n; k++) {
+        int pair = c.pairOf()[k];
+        train[k] = pair < 0 || pair % FOLDS != f;
+        test[k] = pair < 0 || pair % FOLDS == f;
+      }
       TreeSurrogate g = surrogate(players, s, y, c.weights(), delta, train, c, y, delta);
       double[][] fit = residualFit(g, c, s, y, delta, test);
       for (int p = 0; p < players; p++) {
-        phi[p] += fit[0][p] / 2;
-        variance[p] += fit[1][p] * fit[1][p] / 4;
+        phi[p] += fit[0][p] / FOLDS;
+        variance[p] += fit[1][p] * fit[1][p] / FOLDS / FOLDS;
       }
     }
     double[] se = new double[players];
@@ -202,6 +270,9 @@ public final class EstimatorExperiment {
       wMax = Math.max(wMax, tw[i]);
     }
     tw[m] = tw[m + 1] = KERNEL_WEIGHTS ? wMax : 1;
+    if (ODD) {
+      ty = oddTargets(ts, ty, delta, fullMask);
+    }
     double[] startValues = null;
     if (FROM_LINEAR) {
       // Start from the plain Kernel SHAP additive fit on the training coalitions.
@@ -264,12 +335,10 @@ public final class EstimatorExperiment {
     int keptPairs = 0;
     List<Integer> keptDraws = new ArrayList<>();
     if (use != null) {
-      double sampledMass = 0;
+      long drawnAll = 0;
       long drawn = 0;
-      for (int k = 0; k < n; k++) {
-        if (pairOf[k] >= 0) {
-          sampledMass += weights[k];
-        }
+      for (int d : pairDraws) {
+        drawnAll += d;
       }
       for (int k = 0; k < n; k++) {
         if (pairOf[k] >= 0 && use[k] && newPair[pairOf[k]] < 0) {
@@ -280,7 +349,7 @@ public final class EstimatorExperiment {
       }
       for (int k = 0; k < n; k++) {
         if (pairOf[k] >= 0) {
-          weights[k] = sampledMass * pairDraws[pairOf[k]] / (2.0 * drawn);
+          weights[k] *= (double) drawnAll / drawn;
         }
       }
     } else {
@@ -300,7 +369,8 @@ public final class EstimatorExperiment {
       }
       System.arraycopy(masks, k * players, fitMasks, rows * players, players);
       clusterOf[rows] = pairOf[k] < 0 ? -1 : newPair[pairOf[k]];
-      if (k + 1 < n && pairOf[k] >= 0 && pairOf[k + 1] == pairOf[k]) {
+      if (k + 1 < n && pairOf[k] >= 0 && pairOf[k + 1] == pairOf[k] && weights[k + 1] == weights[k]
+          && complementary(masks, k, k + 1, players)) {
         fitY[rows] = (y[k] + delta - y[k + 1]) / 2;
         fitWeights[rows] = 2 * weights[k];
         k++;
@@ -410,6 +480,9 @@ public final class EstimatorExperiment {
     }
     ts[m + 1] = (1L << players) - 1;
     ty[m + 1] = delta;
+    if (ODD) {
+      ty = oddTargets(ts, ty, delta, ts[m + 1]);
+    }
     return TreeSurrogate.fit(players, ts, ty, tw, null, TREES, DEPTH, RATE, MIN_LEAF);
   }
 
