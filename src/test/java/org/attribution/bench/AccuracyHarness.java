@@ -75,6 +75,10 @@ public final class AccuracyHarness {
       settings.add(new Setting("kernel_shap", label,
           game -> new KernelShap(game, game.background(), game.groups(), budget, 1 << 16)));
     }
+    for (int trees : new int[] {100, 300}) {
+      settings.add(new Setting("kernel_shap", "budget " + byDefault + ", " + trees + " adjustment trees",
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, trees)));
+    }
     int defaultPermutations = Defaults.SAMPLING_SHAPLEY_PERMUTATIONS;
     for (int permutations : new int[] {8, 16, 32, 64}) {
       String label = permutations + " permutations" + (permutations == defaultPermutations ? " (default)" : "");
