@@ -307,7 +307,7 @@ public final class KernelShap implements AttributionMethod {
    * (300/100 trees), about what doubling the budget does.
    *
    * <p><b>Honest errors: cross-fitting.</b> A surrogate fitted to the same coalitions it corrects
-   * would absorb their noise, and the jackknife would not see it (coverage fell to 72-87%). So the
+   * would absorb their noise, and the jackknife would not see it (coverage fell to 72-89%). So the
    * sampled pairs are split into {@link #ADJUSTMENT_FOLDS} folds by their index (the order of
    * drawing, which is random); for each fold, g is fitted to the enumerated coalitions and the other
    * folds' pairs and Kernel SHAP runs on {@code v - g} over the enumerated coalitions and that
