@@ -210,6 +210,10 @@ public final class JobConfigValidator {
       if (kernel.budget() != null && kernel.budget() < 2) {
         problems.add("'method.budget' must be at least 2 coalitions, got " + kernel.budget());
       }
+      if (kernel.adjustmentTrees() < 0 || kernel.adjustmentTrees() > KernelShapConfig.MAX_ADJUSTMENT_TREES) {
+        problems.add("'method.adjustment_trees' must be between 0 (none) and " + KernelShapConfig.MAX_ADJUSTMENT_TREES
+            + ", got " + kernel.adjustmentTrees());
+      }
     } else if (method instanceof GradientShapConfig gradient) {
       if (gradient.samples() < 1) {
         problems.add("'method.samples' must be at least 1, got " + gradient.samples());

@@ -187,7 +187,8 @@ record MethodFactory(
     }
     Background rows = background.value();
     if (method instanceof KernelShapConfig) {
-      return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows, targetError());
+      return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows, targetError(),
+          ((KernelShapConfig) method).adjustmentTrees());
     } else if (method instanceof GradientShapConfig gradient) {
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {

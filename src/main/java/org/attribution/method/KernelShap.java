@@ -56,6 +56,19 @@ public final class KernelShap implements AttributionMethod {
   private final ShapleyKernelSampler sampler;
   private final int players;
   private final double targetError;
+  private final int adjustmentTrees;
+
+  /** Depth of the adjustment's trees: interactions of up to four players per leaf. */
+  static final int ADJUSTMENT_DEPTH = 4;
+
+  /** Shrinkage of the adjustment's boosting. */
+  static final double ADJUSTMENT_RATE = 0.1;
+
+  /** The fewest coalitions on either side of an adjustment tree's split. */
+  static final int ADJUSTMENT_MIN_LEAF = 5;
+
+  /** Folds of the cross-fitting: the sampled pairs are split by their index modulo this. */
+  static final int ADJUSTMENT_FOLDS = 2;
 
   /**
    * @param model the model to explain
@@ -73,14 +86,22 @@ public final class KernelShap implements AttributionMethod {
       FeatureGroups groups,
       int budget,
       int maxEvaluationRows) {
-    this(model, background, groups, budget, maxEvaluationRows, 0);
+    this(model, background, groups, budget, maxEvaluationRows, 0, 0);
   }
 
   /**
-   * As above, sampling each row only until its estimated relative error is at most {@code
-   * targetError} (see the class), {@code budget} being the cap; 0 for no target.
+   * As above, with a target error and the tree adjustment.
    *
-   * @throws IllegalArgumentException as above, or if {@code targetError} is negative or not finite
+   * @param targetError sample each row only until its estimated relative error is at most this
+   *     (see the class), {@code budget} being the cap; 0 for no target
+   * @param adjustmentTrees boosted trees per fold of the tree adjustment of the sampling error
+   *     ({@link #fitAdjusted}), 0 for plain Kernel SHAP. It costs no model evaluations, only CPU
+   *     per row (about {@code 0.3 ms} per tree for 20 players and shap's default budget, on one
+   *     core: 100 trees cost about what the sample model's 20,700 evaluations per row do), in every
+   *     round of a target error; it is skipped for more than 63 players and for rows whose sampled
+   *     pairs are too few to split into folds
+   * @throws IllegalArgumentException as above, or if {@code targetError} is negative or not
+   *     finite, or {@code adjustmentTrees} is negative
    */
   public KernelShap(
       ModelFunction model,
@@ -88,8 +109,14 @@ public final class KernelShap implements AttributionMethod {
       FeatureGroups groups,
       int budget,
       int maxEvaluationRows,
-      double targetError) {
+      double targetError,
+      int adjustmentTrees) {
     this.targetError = ErrorTarget.checked("run Kernel SHAP", targetError);
+    if (adjustmentTrees < 0) {
+      throw new IllegalArgumentException(
+          "Cannot run Kernel SHAP: adjustment trees must be 0 (none) or more, got " + adjustmentTrees);
+    }
+    this.adjustmentTrees = adjustmentTrees;
     this.explainer =
         new BackgroundExplainer("run Kernel SHAP", model, background, groups, maxEvaluationRows);
     this.evaluator = explainer.evaluator();
@@ -284,45 +311,197 @@ public final class KernelShap implements AttributionMethod {
    * coalition whose complement has another size, as such adjacent coalitions.
    */
   private void fitRow(WeightedCoalitions coalitions, double[] y, double delta, Batch batch, int row) {
+    double[][] fit = adjustmentTrees > 0
+            && players <= CoalitionTrees.MAX_PLAYERS
+            && coalitions.pairDraws().length >= 4 * ADJUSTMENT_FOLDS
+        ? fitAdjusted(coalitions, y, delta)
+        : fit(merge(coalitions, y, delta, -1), delta);
+    System.arraycopy(fit[0], 0, batch.values(), row * players, players);
+    System.arraycopy(fit[1], 0, batch.errors(), row * players, players);
+  }
+
+  /**
+   * The regression rows of one row's coalitions, merged as described at {@link #fitRow}: the
+   * enumerated coalitions and the sampled pairs of fold {@code fold} (all pairs when it is -1, and
+   * every pair not in fold {@code -2 - fold} when it is below -1). The kept pairs share the sampled
+   * mass in proportion to their draws, and are renumbered as clusters.
+   */
+  private Merged merge(WeightedCoalitions coalitions, double[] y, double delta, int fold) {
     int n = coalitions.count();
     boolean[] masks = coalitions.masks();
     double[] weights = coalitions.weights();
     int[] pairOf = coalitions.pairOf();
+    int[] pairDraws = coalitions.pairDraws();
+    int[] cluster = new int[pairDraws.length];
+    long drawnAll = 0;
+    long drawnKept = 0;
+    int kept = 0;
+    for (int c = 0; c < pairDraws.length; c++) {
+      drawnAll += pairDraws[c];
+      boolean keep = fold == -1 || (fold >= 0 ? c % ADJUSTMENT_FOLDS == fold : c % ADJUSTMENT_FOLDS != -2 - fold);
+      cluster[c] = keep ? kept++ : -1;
+      drawnKept += keep ? pairDraws[c] : 0;
+    }
+    int[] keptDraws = new int[kept];
+    for (int c = 0; c < pairDraws.length; c++) {
+      if (cluster[c] >= 0) {
+        keptDraws[cluster[c]] = pairDraws[c];
+      }
+    }
+    double scale = drawnKept == 0 ? 0 : (double) drawnAll / drawnKept;
     boolean[] fitMasks = new boolean[n * players];
     double[] fitY = new double[n];
     double[] fitWeights = new double[n];
+    boolean[] paired = new boolean[n];
     int[] clusterOf = new int[n];
     int rows = 0;
     for (int k = 0; k < n; k++) {
+      if (pairOf[k] >= 0 && cluster[pairOf[k]] < 0) {
+        continue;
+      }
+      double weight = pairOf[k] >= 0 ? weights[k] * scale : weights[k];
       System.arraycopy(masks, k * players, fitMasks, rows * players, players);
-      clusterOf[rows] = pairOf[k];
+      clusterOf[rows] = pairOf[k] >= 0 ? cluster[pairOf[k]] : -1;
       if (k + 1 < n
           && weights[k + 1] == weights[k]
           && pairOf[k + 1] == pairOf[k]
           && complementary(masks, k * players, (k + 1) * players)) {
         fitY[rows] = (y[k] + delta - y[k + 1]) / 2;
-        fitWeights[rows] = 2 * weights[k];
+        fitWeights[rows] = 2 * weight;
+        paired[rows] = true;
         k++;
       } else {
         fitY[rows] = y[k];
-        fitWeights[rows] = weights[k];
+        fitWeights[rows] = weight;
       }
       rows++;
     }
+    return new Merged(
+        Arrays.copyOf(fitMasks, rows * players),
+        Arrays.copyOf(fitY, rows),
+        Arrays.copyOf(fitWeights, rows),
+        Arrays.copyOf(paired, rows),
+        Arrays.copyOf(clusterOf, rows),
+        keptDraws);
+  }
+
+  /** Merged regression rows: flags, targets, weights, whether a complement was merged in, clusters. */
+  private record Merged(
+      boolean[] masks, double[] y, double[] weights, boolean[] paired, int[] clusterOf, int[] draws) {}
+
+  /** The constrained fit of merged rows: values and their jackknife standard errors. */
+  private double[][] fit(Merged merged, double delta) {
     ConstrainedWeightedLeastSquares fit =
-        ConstrainedWeightedLeastSquares.solve(
-            Arrays.copyOf(fitMasks, rows * players),
-            players,
-            Arrays.copyOf(fitY, rows),
-            Arrays.copyOf(fitWeights, rows),
-            delta);
-    System.arraycopy(fit.coefficients(), 0, batch.values(), row * players, players);
-    System.arraycopy(
-        fit.standardErrors(Arrays.copyOf(clusterOf, rows), coalitions.pairDraws()),
-        0,
-        batch.errors(),
-        row * players,
-        players);
+        ConstrainedWeightedLeastSquares.solve(merged.masks(), players, merged.y(), merged.weights(), delta);
+    return new double[][] {fit.coefficients(), fit.standardErrors(merged.clusterOf(), merged.draws())};
+  }
+
+  /**
+   * Kernel SHAP with the tree adjustment (regression-adjusted Monte Carlo, Witter, Liu and Musco,
+   * NeurIPS 2025): a surrogate game g whose Shapley values are known exactly is fitted to the
+   * coalition values, and Kernel SHAP estimates only what g misses, {@code phi = phi(g) +
+   * KernelSHAP(v - g)}.
+   *
+   * <p><b>Why it helps, and why trees.</b> With complementary pairs Kernel SHAP is exact for games
+   * whose players interact at most in pairs (paired sampling is second-order polynomial regression:
+   * Fumagalli, Witter and Musco, ICLR 2026): its error comes only from interactions of three and
+   * more players, and only from the game's odd part {@code (v(S) - v(N - S)) / 2} (the even part
+   * has Shapley values zero). A surrogate helps by capturing those higher interactions: g is the
+   * plain fit's additive game plus {@code adjustmentTrees} boosted depth-4 trees ({@link
+   * CoalitionTrees}, interactions of up to four players per leaf), fitted to the odd part of each
+   * merged pair, i.e. to what the additive fit leaves. On the accuracy problems at shap's default
+   * budget (2,088 coalitions, 20 players) it lowers the relative error from 3.6% to 2.1-2.4%
+   * (300/100 trees), about what doubling the budget does.
+   *
+   * <p><b>Honest errors: cross-fitting.</b> A surrogate fitted to the same coalitions it corrects
+   * would absorb their noise, and the jackknife would not see it (coverage fell to 72-89%). So the
+   * sampled pairs are split into {@link #ADJUSTMENT_FOLDS} folds by their index (the order of
+   * drawing, which is random); for each fold, g is fitted to the enumerated coalitions and the other
+   * folds' pairs and Kernel SHAP runs on {@code v - g} over the enumerated coalitions and that
+   * fold's pairs, its pairs sharing the sampled mass. The folds' estimates are averaged, and so are
+   * their jackknife variances (over the square of the fold count). Coverage of 1.96 standard errors
+   * stayed at 94-96%.
+   *
+   * <p><b>Efficiency</b> holds exactly: each fold's residual fit sums to {@code delta - (g(N) -
+   * g(empty))} and {@code phi(g)} to {@code g(N) - g(empty)}; the last value is finally set to
+   * {@code delta} minus the others, so rounding cannot break it. Trees are fitted deterministically,
+   * so the result is still a function of the row's seed.
+   */
+  private double[][] fitAdjusted(WeightedCoalitions coalitions, double[] y, double delta) {
+    int n = coalitions.count();
+    long full = (1L << players) - 1;
+    long[] bits = new long[n];
+    for (int k = 0; k < n; k++) {
+      for (int p = 0; p < players; p++) {
+        bits[k] |= coalitions.contains(k, p) ? 1L << p : 0;
+      }
+    }
+    double[] values = new double[players];
+    double[] variances = new double[players];
+    double[] residualY = new double[n];
+    for (int fold = 0; fold < ADJUSTMENT_FOLDS; fold++) {
+      Merged train = merge(coalitions, y, delta, -2 - fold);
+      double[] additive = fit(train, delta)[0];
+      // The surrogate's data: each merged row's odd part at the coalition and (negated about
+      // delta) at its complement, the empty and the full coalition, less the additive game.
+      int rows = train.y().length;
+      long[] points = new long[2 * rows + 2];
+      double[] residuals = new double[points.length];
+      int m = 0;
+      for (int r = 0; r < rows; r++) {
+        long s = 0;
+        double sum = 0;
+        for (int p = 0; p < players; p++) {
+          if (train.masks()[r * players + p]) {
+            s |= 1L << p;
+            sum += additive[p];
+          }
+        }
+        points[m] = s;
+        residuals[m++] = train.y()[r] - sum;
+        if (train.paired()[r]) {
+          points[m] = full & ~s;
+          residuals[m++] = (delta - train.y()[r]) - (delta - sum);
+        }
+      }
+      points[m] = 0;
+      residuals[m++] = 0;
+      points[m] = full;
+      residuals[m++] = 0;
+      CoalitionTrees trees = CoalitionTrees.fit(
+          players, Arrays.copyOf(points, m), Arrays.copyOf(residuals, m), adjustmentTrees,
+          ADJUSTMENT_DEPTH, ADJUSTMENT_RATE, ADJUSTMENT_MIN_LEAF);
+      // g(S) - g(empty) = additive . S + trees(S) - trees(empty).
+      double treesEmpty = trees.predict(0);
+      for (int k = 0; k < n; k++) {
+        double g = trees.predict(bits[k]) - treesEmpty;
+        for (long b = bits[k]; b != 0; b &= b - 1) {
+          g += additive[Long.numberOfTrailingZeros(b)];
+        }
+        residualY[k] = y[k] - g;
+      }
+      double additiveSum = 0;
+      for (double a : additive) {
+        additiveSum += a;
+      }
+      double residualDelta = delta - (additiveSum + trees.predict(full) - treesEmpty);
+      double[][] fit = fit(merge(coalitions, residualY, residualDelta, fold), residualDelta);
+      double[] surrogate = trees.shapleyValues();
+      for (int p = 0; p < players; p++) {
+        values[p] += (additive[p] + surrogate[p] + fit[0][p]) / ADJUSTMENT_FOLDS;
+        variances[p] += fit[1][p] * fit[1][p] / ((double) ADJUSTMENT_FOLDS * ADJUSTMENT_FOLDS);
+      }
+    }
+    double others = 0;
+    for (int p = 0; p < players - 1; p++) {
+      others += values[p];
+    }
+    values[players - 1] = delta - others;
+    double[] errors = new double[players];
+    for (int p = 0; p < players; p++) {
+      errors[p] = Math.sqrt(variances[p]);
+    }
+    return new double[][] {values, errors};
   }
 
   /** Whether the coalitions at flags {@code a} and {@code b} are each other's complement. */

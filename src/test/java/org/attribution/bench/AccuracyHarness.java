@@ -16,8 +16,11 @@ import org.attribution.method.ShapleyKernelSampler;
  * {@link AccuracyProblems}, per method and budget: relative MAE {@code sum |phi - exact| / sum
  * |exact|}, how often the top feature (largest |phi|) is the exact one's, the share of errors within
  * 1.96 standard errors, and the model evaluations spent per row (coalitions times background rows,
- * plus f(x)); with a target error, also the share of rows that stopped at the cap short of it. Each setting runs {@code --repeats} times with run seeds 1, 2, ...; row r's seed is a
- * function of the run seed and r, as in the job.
+ * plus f(x)); with a target error, also the share of rows that stopped at the cap short of it; and
+ * the estimator's own CPU time per row on one thread (the table game's evaluations cost next to
+ * nothing, so this is the sampling and fitting a real model's evaluations come on top of). Each
+ * setting runs {@code --repeats} times with run seeds 1, 2, ...; row r's seed is a function of the
+ * run seed and r, as in the job.
  */
 public final class AccuracyHarness {
 
@@ -28,7 +31,7 @@ public final class AccuracyHarness {
 
   /** The measured errors of one setting on one problem. */
   record Result(double relativeMae, double topOne, double coverage, double evaluationsPerRow, double maxGap,
-      double shareAtCap) {}
+      double shareAtCap, double msPerRow) {}
 
   public static void main(String[] args) {
     Path cacheDir = Path.of("target/accuracy-data");
@@ -56,14 +59,15 @@ public final class AccuracyHarness {
       };
       System.out.printf("%n### %s, %d rows, %d repeats%n%n", problem.name(), problem.rows(), repeats);
       System.out.println("| method | setting | evaluations per row | relative MAE | top-1 agrees"
-          + " | within 1.96 se | max gap | rows at cap |");
-      System.out.println("|---|---|--:|--:|--:|--:|--:|--:|");
+          + " | within 1.96 se | max gap | rows at cap | CPU ms per row |");
+      System.out.println("|---|---|--:|--:|--:|--:|--:|--:|--:|");
       for (Setting setting : settings(problem.players())) {
         Result result = measure(problem, setting.factory(), repeats);
-        System.out.printf("| %s | %s | %,.0f | %.2f%% | %.1f%% | %.1f%% | %.1e | %s |%n",
+        System.out.printf("| %s | %s | %,.0f | %.2f%% | %.1f%% | %.1f%% | %.1e | %s | %.1f |%n",
             setting.method(), setting.setting(), result.evaluationsPerRow(), 100 * result.relativeMae(),
             100 * result.topOne(), 100 * result.coverage(), result.maxGap(),
-            Double.isNaN(result.shareAtCap()) ? "" : String.format("%.0f%%", 100 * result.shareAtCap()));
+            Double.isNaN(result.shareAtCap()) ? "" : String.format("%.0f%%", 100 * result.shareAtCap()),
+            result.msPerRow());
       }
     }
   }
@@ -77,9 +81,13 @@ public final class AccuracyHarness {
       settings.add(new Setting("kernel_shap", label,
           game -> new KernelShap(game, game.background(), game.groups(), budget, 1 << 16)));
     }
+    for (int trees : new int[] {100, 300}) {
+      settings.add(new Setting("kernel_shap", "budget " + byDefault + ", " + trees + " adjustment trees",
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, 0, trees)));
+    }
     for (double target : new double[] {0.05, 0.02}) {
       settings.add(new Setting("kernel_shap", "target_error " + target + ", cap " + byDefault,
-          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target)));
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target, 0)));
     }
     int defaultPermutations = Defaults.SAMPLING_SHAPLEY_PERMUTATIONS;
     for (int permutations : new int[] {8, 16, 32, 64}) {
@@ -112,13 +120,16 @@ public final class AccuracyHarness {
     double maxGap = 0;
     long atCap = 0;
     boolean toTarget = false;
+    long nanos = 0;
     for (int repeat = 1; repeat <= repeats; repeat++) {
       long[] seeds = new long[rows];
       for (int r = 0; r < rows; r++) {
         seeds[r] = repeat * 0x9E3779B97F4A7C15L + r;
       }
       game.takeCount();
+      long start = System.nanoTime();
       Attributions result = method.attribute(inputs, rows, targets, seeds);
+      nanos += System.nanoTime() - start;
       // f(x) of every row is one evaluation of the full coalition.
       coalitions += game.takeCount() - rows;
       if (result.effort() != null) {
@@ -151,6 +162,6 @@ public final class AccuracyHarness {
     double perRow = (double) coalitions / ((long) rows * repeats) * problem.backgroundRows() + 1;
     return new Result(absError / absExact, (double) topAgrees / ((long) rows * repeats),
         withError == 0 ? Double.NaN : (double) covered / withError, perRow, maxGap,
-        toTarget ? (double) atCap / ((long) rows * repeats) : Double.NaN);
+        toTarget ? (double) atCap / ((long) rows * repeats) : Double.NaN, nanos / 1e6 / ((long) rows * repeats));
   }
 }

@@ -169,8 +169,11 @@ class JobConfigLoaderTest {
             .method());
     assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
         + " 2%), got 0.0", failure(MINIMAL + "method: {name: sampling_shapley, target_error: 0}\n"));
-    assertEquals(new KernelShapConfig(4096, 0.01),
-        parse(MINIMAL + "method: {name: kernel_shap, budget: 4096, target_error: 0.01}\n", Map.of()).method());
+    assertEquals(new KernelShapConfig(4096, 0.01, 100),
+        parse(MINIMAL + "method: {name: kernel_shap, budget: 4096, target_error: 0.01, adjustment_trees: 100}\n",
+            Map.of()).method());
+    assertEquals("Cannot run job: 'method.adjustment_trees' must be between 0 (none) and 1000, got -1",
+        failure(MINIMAL + "method: {name: kernel_shap, adjustment_trees: -1}\n"));
     assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
         + " 2%), got 1.5", failure(MINIMAL + "method: {name: kernel_shap, target_error: 1.5}\n"));
     assertEquals(new ExactShapleyConfig(20),
@@ -182,7 +185,7 @@ class JobConfigLoaderTest {
   void methodKeysBelongToTheirMethod() {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> parse(MINIMAL + "method: {name: kernel_shap, steps: 50}\n", Map.of()));
-    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: budget, target_error", e.getMessage());
+    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: adjustment_trees, budget, target_error", e.getMessage());
   }
 
   @Test

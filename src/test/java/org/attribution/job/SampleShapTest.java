@@ -130,7 +130,8 @@ class SampleShapTest {
 
   @Test
   void aTargetErrorStopsEachRowWhenMetAndTheManifestSaysWhatTheRowsSpent() {
-    String method = "{name: kernel_shap, budget: 1200, target_error: 0.01}";
+    // With the tree adjustment too, which runs in every round.
+    String method = "{name: kernel_shap, budget: 1200, target_error: 0.01, adjustment_trees: 20}";
     AttributionResult result = execute("target", "method", method);
     List<Row> rows = perRow(result);
     SamplingEffort effort = result.manifest().sampling();
