@@ -355,7 +355,7 @@ public final class AttributionJob {
         methods.reportsFit(), methods.reportsEffort());
     TaskCounters counters = TaskCounters.register(spark.sparkContext());
     ExplainPartition explain = new ExplainPartition(prepared.modelBytes(), checked.modelSpec(), encoder,
-        prepared.methods(), prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
+        methods, prepared.executorCallRows(), config.target(), prepared.batchRows(), segments.size(),
         counters,
         FaultInjection.from(spark), config.execution().memoryBudgetMb(),
         Math.min(1.0, (double) config.report().sampleRows() / Math.max(1, checked.inputRows())));

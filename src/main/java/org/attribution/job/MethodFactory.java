@@ -186,9 +186,9 @@ record MethodFactory(
       return new Occlusion(model, Background.uniform(baseline, 1, baseline.length), groups, maxEvaluationRows);
     }
     Background rows = background.value();
-    if (method instanceof KernelShapConfig) {
+    if (method instanceof KernelShapConfig kernel) {
       return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows, targetError(),
-          ((KernelShapConfig) method).adjustmentTrees());
+          kernel.adjustmentTrees());
     } else if (method instanceof GradientShapConfig gradient) {
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {

@@ -2,6 +2,7 @@ package org.attribution.method;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 import org.attribution.model.ModelFunction;
 
 /**
@@ -264,8 +265,7 @@ public final class KernelShap implements AttributionMethod {
         int i = active[a];
         int from = firstRound ? 0 : enumerated + 2 * taken[i];
         int to = enumerated + 2 * Math.min(upTo, draws[i].pairs());
-        boolean[] prefix = draws[i].coalitions(Math.min(upTo, draws[i].pairs())).masks();
-        System.arraycopy(prefix, from * players, masks, a * perRow * players, (to - from) * players);
+        draws[i].copyMasks(from, to, masks, a * perRow * players);
         System.arraycopy(batch.inputs(), (first + i) * width, groupInputs, a * width, width);
         groupTargets[a] = batch.targets()[first + i];
       }
@@ -315,18 +315,17 @@ public final class KernelShap implements AttributionMethod {
             && players <= CoalitionTrees.MAX_PLAYERS
             && coalitions.pairDraws().length >= 4 * ADJUSTMENT_FOLDS
         ? fitAdjusted(coalitions, y, delta)
-        : fit(merge(coalitions, y, delta, -1), delta);
+        : fit(merge(coalitions, y, delta, pair -> true), delta);
     System.arraycopy(fit[0], 0, batch.values(), row * players, players);
     System.arraycopy(fit[1], 0, batch.errors(), row * players, players);
   }
 
   /**
    * The regression rows of one row's coalitions, merged as described at {@link #fitRow}: the
-   * enumerated coalitions and the sampled pairs of fold {@code fold} (all pairs when it is -1, and
-   * every pair not in fold {@code -2 - fold} when it is below -1). The kept pairs share the sampled
-   * mass in proportion to their draws, and are renumbered as clusters.
+   * enumerated coalitions and the sampled pairs that {@code keepPair} keeps (by pair index). The
+   * kept pairs share the sampled mass in proportion to their draws, and are renumbered as clusters.
    */
-  private Merged merge(WeightedCoalitions coalitions, double[] y, double delta, int fold) {
+  private Merged merge(WeightedCoalitions coalitions, double[] y, double delta, IntPredicate keepPair) {
     int n = coalitions.count();
     boolean[] masks = coalitions.masks();
     double[] weights = coalitions.weights();
@@ -338,7 +337,7 @@ public final class KernelShap implements AttributionMethod {
     int kept = 0;
     for (int c = 0; c < pairDraws.length; c++) {
       drawnAll += pairDraws[c];
-      boolean keep = fold == -1 || (fold >= 0 ? c % ADJUSTMENT_FOLDS == fold : c % ADJUSTMENT_FOLDS != -2 - fold);
+      boolean keep = keepPair.test(c);
       cluster[c] = keep ? kept++ : -1;
       drawnKept += keep ? pairDraws[c] : 0;
     }
@@ -389,10 +388,14 @@ public final class KernelShap implements AttributionMethod {
   private record Merged(
       boolean[] masks, double[] y, double[] weights, boolean[] paired, int[] clusterOf, int[] draws) {}
 
+  /** The constrained fit of merged rows. */
+  private ConstrainedWeightedLeastSquares solve(Merged merged, double delta) {
+    return ConstrainedWeightedLeastSquares.solve(merged.masks(), players, merged.y(), merged.weights(), delta);
+  }
+
   /** The constrained fit of merged rows: values and their jackknife standard errors. */
   private double[][] fit(Merged merged, double delta) {
-    ConstrainedWeightedLeastSquares fit =
-        ConstrainedWeightedLeastSquares.solve(merged.masks(), players, merged.y(), merged.weights(), delta);
+    ConstrainedWeightedLeastSquares fit = solve(merged, delta);
     return new double[][] {fit.coefficients(), fit.standardErrors(merged.clusterOf(), merged.draws())};
   }
 
@@ -440,8 +443,10 @@ public final class KernelShap implements AttributionMethod {
     double[] variances = new double[players];
     double[] residualY = new double[n];
     for (int fold = 0; fold < ADJUSTMENT_FOLDS; fold++) {
-      Merged train = merge(coalitions, y, delta, -2 - fold);
-      double[] additive = fit(train, delta)[0];
+      int corrected = fold;
+      Merged train = merge(coalitions, y, delta, pair -> pair % ADJUSTMENT_FOLDS != corrected);
+      // Only the additive game is needed here, not its standard errors.
+      double[] additive = solve(train, delta).coefficients();
       // The surrogate's data: each merged row's odd part at the coalition and (negated about
       // delta) at its complement, the empty and the full coalition, less the additive game.
       int rows = train.y().length;
@@ -485,7 +490,8 @@ public final class KernelShap implements AttributionMethod {
         additiveSum += a;
       }
       double residualDelta = delta - (additiveSum + trees.predict(full) - treesEmpty);
-      double[][] fit = fit(merge(coalitions, residualY, residualDelta, fold), residualDelta);
+      double[][] fit = fit(
+          merge(coalitions, residualY, residualDelta, pair -> pair % ADJUSTMENT_FOLDS == corrected), residualDelta);
       double[] surrogate = trees.shapleyValues();
       for (int p = 0; p < players; p++) {
         values[p] += (additive[p] + surrogate[p] + fit[0][p]) / ADJUSTMENT_FOLDS;

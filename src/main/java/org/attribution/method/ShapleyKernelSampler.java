@@ -245,6 +245,14 @@ public final class ShapleyKernelSampler {
       return pairs;
     }
 
+    /**
+     * Copies the flags of coalitions {@code from .. to - 1} (enumerated ones first, then each
+     * pair's two sides, in the order found) to {@code dest} from {@code at}.
+     */
+    void copyMasks(int from, int to, boolean[] dest, int at) {
+      System.arraycopy(masks, from * players, dest, at, (to - from) * players);
+    }
+
     /** The enumerated coalitions, which come before the pairs. */
     public int enumerated() {
       return enumeratedWeights.length;
