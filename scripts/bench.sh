@@ -42,7 +42,8 @@
 # org.attribution.bench.Benchmark from the test class path in an embedded local[*] Spark. The
 # markdown tables go to stdout and are appended to the results file; progress goes to stderr.
 # JVM options: BENCH_JAVA_OPTS (default -Xmx4g, as scripts/run-local.sh).
-# The default run takes 17 to 32 minutes on 2 cores (depending on the machine); --quick about 2.5.
+# The default run takes 22 to 37 minutes on 2 cores (depending on the machine; sampling_shapley at
+# its 128 permutations takes about 5 of them); --quick about 2.5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -90,13 +90,13 @@ public final class AccuracyHarness {
           game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target, 0)));
     }
     int defaultPermutations = Defaults.SAMPLING_SHAPLEY_PERMUTATIONS;
-    for (int permutations : new int[] {8, 16, 32, 64}) {
+    for (int permutations : new int[] {16, 32, 64, 128, 256}) {
       String label = permutations + " permutations" + (permutations == defaultPermutations ? " (default)" : "");
       settings.add(new Setting("sampling_shapley", label,
           game -> new SamplingShapley(game, game.background(), game.groups(), permutations, 1 << 16)));
     }
     for (double target : new double[] {0.05, 0.02}) {
-      int cap = 8 * defaultPermutations;
+      int cap = 2 * defaultPermutations;
       settings.add(new Setting("sampling_shapley", "target_error " + target + ", cap " + cap,
           game -> new SamplingShapley(game, game.background(), game.groups(), cap, 1 << 16, target)));
     }
