@@ -210,9 +210,16 @@ public final class JobConfigValidator {
       if (kernel.budget() != null && kernel.budget() < 2) {
         problems.add("'method.budget' must be at least 2 coalitions, got " + kernel.budget());
       }
-      if (kernel.adjustmentTrees() < 0 || kernel.adjustmentTrees() > KernelShapConfig.MAX_ADJUSTMENT_TREES) {
-        problems.add("'method.adjustment_trees' must be between 0 (none) and " + KernelShapConfig.MAX_ADJUSTMENT_TREES
-            + ", got " + kernel.adjustmentTrees());
+      if (!KernelShapConfig.ADJUSTMENTS.contains(kernel.adjustment())) {
+        problems.add("'method.adjustment' must be one of " + String.join(", ", KernelShapConfig.ADJUSTMENTS)
+            + ", got '" + kernel.adjustment() + "'");
+      } else if (!kernel.adjustment().equals("trees") && kernel.adjustmentTrees() != null) {
+        problems.add("'method.adjustment_trees' applies only with 'method.adjustment: trees', not with '"
+            + kernel.adjustment() + "'");
+      } else if (kernel.adjustment().equals("trees")
+          && (kernel.adjustmentTrees() < 1 || kernel.adjustmentTrees() > KernelShapConfig.MAX_ADJUSTMENT_TREES)) {
+        problems.add("'method.adjustment_trees' must be between 1 and " + KernelShapConfig.MAX_ADJUSTMENT_TREES
+            + " (for no adjustment, set 'method.adjustment: none'), got " + kernel.adjustmentTrees());
       }
     } else if (method instanceof GradientShapConfig gradient) {
       if (gradient.samples() < 1) {

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * and cheap: the surrogate game of Kernel SHAP's tree adjustment ({@link KernelShap}).
  *
  * <p>Coalitions are bit sets (bit p of a {@code long} for player p, so at most {@link
- * #MAX_PLAYERS} players). A tree splits on whether a player is present; the leaf a coalition S
+ * CoalitionSurrogate#MAX_PLAYERS} players). A tree splits on whether a player is present; the leaf a coalition S
  * reaches is fixed by a set A of players that must be present and a set B that must be absent, so
  * the leaf is the game {@code c 1[A in S, B outside S]}. Its Shapley values are, for i in A, the
  * probability that i comes after the rest of A and before all of B in a random ordering, times c:
@@ -21,9 +21,6 @@ import java.util.Arrays;
  * coalitions on each side. Cost {@code O(trees x depth x n x M)} for n coalitions.
  */
 final class CoalitionTrees {
-
-  /** Players a {@code long} bit set holds. */
-  static final int MAX_PLAYERS = 63;
 
   private final int players;
   private final int depth;
@@ -54,14 +51,14 @@ final class CoalitionTrees {
   /**
    * Boosts {@code trees} trees on the residuals {@code target - start}.
    *
-   * @param coalitions bit sets of at most {@link #MAX_PLAYERS} players
+   * @param coalitions bit sets of at most {@link CoalitionSurrogate#MAX_PLAYERS} players
    * @param residuals the targets minus the starting prediction; overwritten with what is left
    */
   static CoalitionTrees fit(
       int players, long[] coalitions, double[] residuals, int trees, int depth, double rate, int minLeaf) {
-    if (players > MAX_PLAYERS) {
+    if (players > CoalitionSurrogate.MAX_PLAYERS) {
       throw new IllegalArgumentException(
-          "Cannot fit coalition trees: at most " + MAX_PLAYERS + " players, got " + players);
+          "Cannot fit coalition trees: at most " + CoalitionSurrogate.MAX_PLAYERS + " players, got " + players);
     }
     CoalitionTrees ensemble = new CoalitionTrees(players, depth, trees);
     int n = coalitions.length;

@@ -224,7 +224,8 @@ public final class Lime implements AttributionMethod {
     for (int p = 0; p < players; p++) {
       gram[p * players + p] += alpha;
     }
-    double[] beta = solveCholesky(gram, right, players);
+    // The ridge term keeps the Gram matrix positive definite.
+    double[] beta = Cholesky.factor(gram, players, 0).solve(right);
     double residual = 0;
     double spread = 0;
     for (int j = 0; j < samples; j++) {
@@ -239,40 +240,4 @@ public final class Lime implements AttributionMethod {
     return 1 - residual / spread;
   }
 
-  /**
-   * Solves {@code A beta = b} for a symmetric positive definite A of which the lower triangle is
-   * given; the ridge term keeps A positive definite.
-   */
-  private static double[] solveCholesky(double[] a, double[] b, int n) {
-    double[] l = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        double sum = a[i * n + j];
-        for (int k = 0; k < j; k++) {
-          sum -= l[i * n + k] * l[j * n + k];
-        }
-        if (i == j) {
-          l[i * n + i] = Math.sqrt(sum);
-        } else {
-          l[i * n + j] = sum / l[j * n + j];
-        }
-      }
-    }
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) {
-      double sum = b[i];
-      for (int k = 0; k < i; k++) {
-        sum -= l[i * n + k] * x[k];
-      }
-      x[i] = sum / l[i * n + i];
-    }
-    for (int i = n - 1; i >= 0; i--) {
-      double sum = x[i];
-      for (int k = i + 1; k < n; k++) {
-        sum -= l[k * n + i] * x[k];
-      }
-      x[i] = sum / l[i * n + i];
-    }
-    return x;
-  }
 }

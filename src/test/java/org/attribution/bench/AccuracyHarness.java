@@ -8,6 +8,7 @@ import org.attribution.config.Defaults;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.method.KernelShap;
+import org.attribution.method.KernelShapAdjustment;
 import org.attribution.method.SamplingShapley;
 import org.attribution.method.ShapleyKernelSampler;
 
@@ -77,17 +78,23 @@ public final class AccuracyHarness {
     List<Setting> settings = new ArrayList<>();
     int byDefault = ShapleyKernelSampler.defaultBudget(players);
     for (int budget : new int[] {byDefault / 4, byDefault / 2, byDefault, 2 * byDefault, 4 * byDefault}) {
-      String label = "budget " + budget + (budget == byDefault ? " (default)" : "");
-      settings.add(new Setting("kernel_shap", label,
+      settings.add(new Setting("kernel_shap", "budget " + budget + ", no adjustment",
           game -> new KernelShap(game, game.background(), game.groups(), budget, 1 << 16)));
+    }
+    for (int budget : new int[] {byDefault / 2, byDefault, 2 * byDefault}) {
+      String label = "budget " + budget + ", cubic adjustment" + (budget == byDefault ? " (default)" : "");
+      settings.add(new Setting("kernel_shap", label, game -> new KernelShap(game, game.background(), game.groups(),
+          budget, 1 << 16, 0, KernelShapAdjustment.CUBIC)));
     }
     for (int trees : new int[] {100, 300}) {
       settings.add(new Setting("kernel_shap", "budget " + byDefault + ", " + trees + " adjustment trees",
-          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, 0, trees)));
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, 0,
+              KernelShapAdjustment.trees(trees))));
     }
     for (double target : new double[] {0.05, 0.02}) {
-      settings.add(new Setting("kernel_shap", "target_error " + target + ", cap " + byDefault,
-          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target, 0)));
+      settings.add(new Setting("kernel_shap", "target_error " + target + ", cap " + byDefault + ", cubic adjustment",
+          game -> new KernelShap(game, game.background(), game.groups(), byDefault, 1 << 16, target,
+              KernelShapAdjustment.CUBIC)));
     }
     int defaultPermutations = Defaults.SAMPLING_SHAPLEY_PERMUTATIONS;
     for (int permutations : new int[] {16, 32, 64, 128, 256}) {

@@ -169,11 +169,22 @@ class JobConfigLoaderTest {
             .method());
     assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
         + " 2%), got 0.0", failure(MINIMAL + "method: {name: sampling_shapley, target_error: 0}\n"));
-    assertEquals(new KernelShapConfig(4096, 0.01, 100),
-        parse(MINIMAL + "method: {name: kernel_shap, budget: 4096, target_error: 0.01, adjustment_trees: 100}\n",
+    assertEquals("cubic", ((KernelShapConfig) kernel.method()).adjustment());
+    assertEquals(null, ((KernelShapConfig) kernel.method()).adjustmentTrees());
+    // Trees named by their count alone, as before there was a choice; their count by default.
+    assertEquals(new KernelShapConfig(4096, 0.01, "trees", 300),
+        parse(MINIMAL + "method: {name: kernel_shap, budget: 4096, target_error: 0.01, adjustment_trees: 300}\n",
             Map.of()).method());
-    assertEquals("Cannot run job: 'method.adjustment_trees' must be between 0 (none) and 1000, got -1",
-        failure(MINIMAL + "method: {name: kernel_shap, adjustment_trees: -1}\n"));
+    assertEquals(new KernelShapConfig(null, null, "trees", Defaults.KERNEL_SHAP_ADJUSTMENT_TREES),
+        parse(MINIMAL + "method: {name: kernel_shap, adjustment: trees}\n", Map.of()).method());
+    assertEquals(new KernelShapConfig(null, null, "none", null),
+        parse(MINIMAL + "method: {name: kernel_shap, adjustment: none}\n", Map.of()).method());
+    assertEquals("Cannot run job: 'method.adjustment_trees' must be between 1 and 1000 (for no adjustment, set"
+        + " 'method.adjustment: none'), got 0", failure(MINIMAL + "method: {name: kernel_shap, adjustment_trees: 0}\n"));
+    assertEquals("Cannot run job: 'method.adjustment_trees' applies only with 'method.adjustment: trees', not with"
+        + " 'cubic'", failure(MINIMAL + "method: {name: kernel_shap, adjustment: cubic, adjustment_trees: 50}\n"));
+    assertEquals("Cannot run job: 'method.adjustment' must be one of cubic, trees, none, got 'quadratic'",
+        failure(MINIMAL + "method: {name: kernel_shap, adjustment: quadratic}\n"));
     assertEquals("Cannot run job: 'method.target_error' must be a relative error between 0 and 1 (e.g. 0.02 for"
         + " 2%), got 1.5", failure(MINIMAL + "method: {name: kernel_shap, target_error: 1.5}\n"));
     assertEquals(new ExactShapleyConfig(20),
@@ -185,7 +196,8 @@ class JobConfigLoaderTest {
   void methodKeysBelongToTheirMethod() {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> parse(MINIMAL + "method: {name: kernel_shap, steps: 50}\n", Map.of()));
-    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: adjustment_trees, budget, target_error", e.getMessage());
+    assertEquals("Cannot read job file job.yaml: unknown key 'method.steps'; known keys here: adjustment,"
+        + " adjustment_trees, budget, target_error", e.getMessage());
   }
 
   @Test

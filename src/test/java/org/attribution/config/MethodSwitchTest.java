@@ -65,7 +65,7 @@ class MethodSwitchTest {
     InvalidJobException e = assertThrows(InvalidJobException.class,
         () -> load(IG, "method.name", "kernel_shap", "method.steps", "10"));
     assertEquals("Cannot read job file " + dir.resolve("job.yaml") + ": unknown key 'method.steps'; known keys here: "
-        + "adjustment_trees, budget, target_error", e.getMessage());
+        + "adjustment, adjustment_trees, budget, target_error", e.getMessage());
   }
 
   @Test

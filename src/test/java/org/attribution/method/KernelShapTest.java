@@ -395,7 +395,7 @@ class KernelShapTest {
     float[] inputs = randomRows(rows, players, 91);
     int budget = 26;
     RecordingModel model = new RecordingModel(ShapleyFixtures.linear());
-    KernelShap method = new KernelShap(model, background, groups, budget, MAX_EVALUATION_ROWS, 0.01, 0);
+    KernelShap method = new KernelShap(model, background, groups, budget, MAX_EVALUATION_ROWS, 0.01, KernelShapAdjustment.NONE);
     int atConstruction = model.forwardRows().size();
     Attributions result = method.attribute(inputs, rows, new int[rows], LongStream.range(0, rows).toArray());
     assertClose(
@@ -423,7 +423,7 @@ class KernelShapTest {
     double target = 0.05;
     RecordingModel model = new RecordingModel(scenario.model());
     KernelShap method = new KernelShap(model, scenario.background(), scenario.groups(), cap, MAX_EVALUATION_ROWS,
-        target, 0);
+        target, KernelShapAdjustment.NONE);
     int atConstruction = model.forwardRows().size();
     long[] seeds = LongStream.range(500, 500 + scenario.rows()).toArray();
     Attributions result = method.attribute(scenario.inputs(), scenario.rows(), scenario.targets(), seeds);
@@ -453,7 +453,7 @@ class KernelShapTest {
     assertTrue(error / magnitude <= 1.25 * target, "relative MAE " + error / magnitude);
     // A target no row reaches runs every row to the cap, where it gets the values without one.
     Attributions unreachable = new KernelShap(scenario.model(), scenario.background(), scenario.groups(), cap,
-        MAX_EVALUATION_ROWS, 1e-12, 0).attribute(scenario.inputs(), scenario.rows(), scenario.targets(), seeds);
+        MAX_EVALUATION_ROWS, 1e-12, KernelShapAdjustment.NONE).attribute(scenario.inputs(), scenario.rows(), scenario.targets(), seeds);
     ShapleyFixtures.assertIdentical(
         scenario.kernelShap(cap, MAX_EVALUATION_ROWS).attribute(scenario.inputs(), scenario.rows(), scenario.targets(),
             seeds),
@@ -466,7 +466,7 @@ class KernelShapTest {
   @Test
   void aTargetErrorKeepsResultsAFunctionOfTheRowSeed() {
     Scenario scenario = Scenario.network(10, 9, 94);
-    KernelShap method = new KernelShap(scenario.model(), scenario.background(), scenario.groups(), 600, 7, 0.05, 0);
+    KernelShap method = new KernelShap(scenario.model(), scenario.background(), scenario.groups(), 600, 7, 0.05, KernelShapAdjustment.NONE);
     long[] seeds = LongStream.range(40, 49).toArray();
     Attributions together = method.attribute(scenario.inputs(), 9, scenario.targets(), seeds);
     for (int r = 0; r < 9; r++) {
