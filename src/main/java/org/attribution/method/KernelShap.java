@@ -1,6 +1,7 @@
 package org.attribution.method;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 import org.attribution.model.ModelFunction;
@@ -43,6 +44,12 @@ import org.attribution.model.ModelFunction;
  * ShapleyKernelSampler.Draws#coalitions}), so a row that runs to the cap gets exactly the values it
  * gets without a target, and every row's result is still a function of its seed alone. {@link
  * Attributions#effort} reports each row's evaluations and whether it met the target.
+ *
+ * <p><b>An adjustment.</b> With a {@link KernelShapAdjustment} other than none, each row's estimate
+ * is corrected by a surrogate game fitted to its own coalition values, whose Shapley values are
+ * exact, cross-fitted over two folds of the sampled pairs so that the standard errors stay honest
+ * (see {@link #fitAdjusted}). The job uses the cubic surrogate by default; it costs CPU, no model
+ * evaluations.
  */
 public final class KernelShap implements AttributionMethod {
 
@@ -114,7 +121,7 @@ public final class KernelShap implements AttributionMethod {
       double targetError,
       KernelShapAdjustment adjustment) {
     this.targetError = ErrorTarget.checked("run Kernel SHAP", targetError);
-    this.adjustment = java.util.Objects.requireNonNull(adjustment, "adjustment");
+    this.adjustment = Objects.requireNonNull(adjustment, "adjustment");
     this.explainer =
         new BackgroundExplainer("run Kernel SHAP", model, background, groups, maxEvaluationRows);
     this.evaluator = explainer.evaluator();

@@ -1,5 +1,7 @@
 package org.attribution.method;
 
+import java.util.Locale;
+
 /**
  * How Kernel SHAP corrects its sampling error with a surrogate game whose Shapley values are exact
  * (regression-adjusted Monte Carlo; see {@link KernelShap}). It costs CPU per row, no model
@@ -31,7 +33,7 @@ public record KernelShapAdjustment(Kind kind, int trees) {
    */
   public KernelShapAdjustment {
     if ((kind == Kind.TREES) != (trees > 0) || trees < 0) {
-      throw new IllegalArgumentException("Cannot run Kernel SHAP: " + kind.name().toLowerCase(java.util.Locale.ROOT)
+      throw new IllegalArgumentException("Cannot run Kernel SHAP: " + kind.name().toLowerCase(Locale.ROOT)
           + " adjustment with " + trees + " trees (trees need at least 1, the others none)");
     }
   }
