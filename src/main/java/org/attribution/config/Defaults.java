@@ -56,7 +56,7 @@ public final class Defaults {
 
   /**
    * Kernel SHAP's adjustment: the cubic surrogate took the 20-player accuracy problem from 3.6% to
-   * 2.7% relative error at the default budget, for about 1.7 times plain Kernel SHAP's own CPU per
+   * 2.7% relative error at the default budget, for 1.6 to 2.3 times plain Kernel SHAP's own CPU per
    * row (BENCHMARKS.md).
    */
   public static final String KERNEL_SHAP_ADJUSTMENT = "cubic";

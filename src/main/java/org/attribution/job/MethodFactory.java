@@ -123,15 +123,6 @@ record MethodFactory(
     return method instanceof SampledToTarget sampled && sampled.targetError() != null ? sampled.targetError() : 0;
   }
 
-  /** Kernel SHAP's adjustment as the job file names it (validated). */
-  private static KernelShapAdjustment adjustment(KernelShapConfig kernel) {
-    return switch (kernel.adjustment()) {
-      case "none" -> KernelShapAdjustment.NONE;
-      case "trees" -> KernelShapAdjustment.trees(kernel.adjustmentTrees());
-      default -> KernelShapAdjustment.CUBIC;
-    };
-  }
-
   /** Whether each row reports what it spent to meet a target error, and whether it did. */
   boolean reportsEffort() {
     return targetError() > 0;
@@ -198,7 +189,7 @@ record MethodFactory(
     Background rows = background.value();
     if (method instanceof KernelShapConfig kernel) {
       return new KernelShap(model, rows, groups, kernelBudget(), maxEvaluationRows, targetError(),
-          adjustment(kernel));
+          KernelShapAdjustment.fromId(kernel.adjustment(), kernel.adjustmentTrees()));
     } else if (method instanceof GradientShapConfig gradient) {
       return new GradientShap(model, rows, groups, gradient.samples(), gradient.noiseStd(), maxEvaluationRows);
     } else if (method instanceof SamplingShapleyConfig sampling) {

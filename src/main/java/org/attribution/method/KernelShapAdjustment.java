@@ -38,6 +38,21 @@ public record KernelShapAdjustment(Kind kind, int trees) {
     }
   }
 
+  /**
+   * The adjustment named {@code id} in the job file ({@code cubic}, {@code trees}, {@code none}),
+   * with {@code trees} trees per fold for {@code trees} (ignored otherwise).
+   *
+   * @throws IllegalArgumentException for another name, or trees without a count of at least 1
+   */
+  public static KernelShapAdjustment fromId(String id, Integer trees) {
+    for (Kind kind : Kind.values()) {
+      if (kind.name().toLowerCase(Locale.ROOT).equals(id)) {
+        return kind == Kind.TREES ? trees(trees == null ? 0 : trees) : new KernelShapAdjustment(kind, 0);
+      }
+    }
+    throw new IllegalArgumentException("unknown Kernel SHAP adjustment '" + id + "'");
+  }
+
   /** The tree adjustment with {@code trees} boosted trees per fold. */
   public static KernelShapAdjustment trees(int trees) {
     return new KernelShapAdjustment(Kind.TREES, trees);

@@ -182,6 +182,15 @@ class KernelShapAdjustmentTest {
   }
 
   @Test
+  void theJobFilesNamesMapToAdjustments() {
+    assertEquals(KernelShapAdjustment.CUBIC, KernelShapAdjustment.fromId("cubic", null));
+    assertEquals(KernelShapAdjustment.NONE, KernelShapAdjustment.fromId("none", null));
+    assertEquals(KernelShapAdjustment.trees(7), KernelShapAdjustment.fromId("trees", 7));
+    assertThrows(IllegalArgumentException.class, () -> KernelShapAdjustment.fromId("trees", null));
+    assertThrows(IllegalArgumentException.class, () -> KernelShapAdjustment.fromId("quadratic", null));
+  }
+
+  @Test
   void rejectsATreeAdjustmentWithoutTrees() {
     assertThrows(IllegalArgumentException.class, () -> KernelShapAdjustment.trees(0));
     assertThrows(IllegalArgumentException.class, () -> new KernelShapAdjustment(KernelShapAdjustment.Kind.CUBIC, 5));
