@@ -55,6 +55,11 @@ public final class GradientShap implements AttributionMethod {
   private final double[] cumulative;
   /** The last background row with a positive weight. */
   private final int lastWeighted;
+  /**
+   * The background rows widened to double once: converting each float as it is read made the
+   * point loop several times slower (the JIT's float-to-double conversions run one at a time).
+   */
+  private final double[] backgroundRows;
 
   /**
    * @param model the model to explain
@@ -102,6 +107,15 @@ public final class GradientShap implements AttributionMethod {
       }
     }
     this.lastWeighted = last;
+    this.backgroundRows = widen(background.rows());
+  }
+
+  private static double[] widen(float[] values) {
+    double[] wide = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      wide[i] = values[i];
+    }
+    return wide;
   }
 
   /**
@@ -128,21 +142,27 @@ public final class GradientShap implements AttributionMethod {
     // Row and point (0 for x itself, then sample j at j + 1) of each point of the call.
     int[] pointRows = new int[callRows];
     int[] pointIndex = new int[callRows];
+    double[] perPlayer = new double[players];
+    int[] playerOfColumn = explainer.groups.playerOfColumn();
+    double[] row = new double[width];
     Plan plan = null;
     long next = 0;
     while (next < totalPoints) {
       int chunk = (int) Math.min(callRows, totalPoints - next);
       for (int i = 0; i < chunk; i++, next++) {
-        int row = (int) (next / pointsPerRow);
+        int r = (int) (next / pointsPerRow);
         int point = (int) (next % pointsPerRow);
         if (point == 0) {
-          System.arraycopy(inputs, row * width, points, i * width, width);
-          plan = new Plan(rowSeeds[row]);
+          System.arraycopy(inputs, r * width, points, i * width, width);
+          for (int c = 0; c < width; c++) {
+            row[c] = inputs[r * width + c];
+          }
+          plan = new Plan(rowSeeds[r]);
         } else {
-          plan.point(inputs, row * width, point - 1, points, differences, i * width);
+          plan.point(row, point - 1, points, differences, i * width);
         }
-        pointTargets[i] = targets[row];
-        pointRows[i] = row;
+        pointTargets[i] = targets[r];
+        pointRows[i] = r;
         pointIndex[i] = point;
       }
       float[] gradients = chunk == callRows
@@ -154,17 +174,17 @@ public final class GradientShap implements AttributionMethod {
             "Cannot compute gradient SHAP: the model returned " + gradients.length
                 + " gradient values for " + chunk + " rows of " + width);
       }
-      for (int j = 0; j < chunk * width; j++) {
-        differences[j] *= gradients[j];
-      }
-      double[] perPlayer = explainer.groups.sumByPlayer(differences, chunk);
       for (int i = 0; i < chunk; i++) {
         if (pointIndex[i] == 0) {
           outputs[pointRows[i]] = pointOutputs[i];
           continue;
         }
+        Arrays.fill(perPlayer, 0);
+        for (int c = 0, k = i * width; c < width; c++, k++) {
+          perPlayer[playerOfColumn[c]] += differences[k] * gradients[k];
+        }
         for (int p = 0; p < players; p++) {
-          estimates.add(pointRows[i] * players + p, perPlayer[i * players + p]);
+          estimates.add(pointRows[i] * players + p, perPlayer[p]);
         }
       }
     }
@@ -182,7 +202,6 @@ public final class GradientShap implements AttributionMethod {
     private final SplittableRandom random;
     private final int[] picks = new int[samples];
     private final double[] alphas = new double[samples];
-    private final float[] baseline = new float[explainer.width];
 
     Plan(long seed) {
       random = new SplittableRandom(seed);
@@ -213,15 +232,17 @@ public final class GradientShap implements AttributionMethod {
      * Writes sample j's point {@code b + alpha (x' - b)} into {@code points} and {@code x' - b}
      * into {@code differences}, both at {@code out}, drawing the sample's noise.
      */
-    void point(float[] inputs, int in, int j, float[] points, double[] differences, int out) {
-      explainer.background.copyRow(picks[j], baseline, 0);
-      for (int c = 0; c < baseline.length; c++) {
-        double x = inputs[in + c];
+    void point(double[] row, int j, float[] points, double[] differences, int out) {
+      int in = picks[j] * row.length;
+      double alpha = alphas[j];
+      for (int c = 0; c < row.length; c++) {
+        double x = row[c];
         if (noiseStdDev > 0) {
           x += noiseStdDev * random.nextGaussian();
         }
-        double difference = x - baseline[c];
-        points[out + c] = (float) (baseline[c] + alphas[j] * difference);
+        double baseline = backgroundRows[in + c];
+        double difference = x - baseline;
+        points[out + c] = (float) (baseline + alpha * difference);
         differences[out + c] = difference;
       }
     }
