@@ -305,9 +305,10 @@ public final class AttributionJob {
     double[] baseValues = background == null ? null
         : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
             .baseValues();
+    int tasks = valid.rdd().getNumPartitions();
     Plan plan = new Plan(checked.inputRows(), config.target().mode().equals("all") ? outputs : 1,
         methods.evaluationsPerRow(), Plan.measureSpeed(driverModel, methods.usesGradients(), maxEvaluationRows),
-        Math.min(slots, valid.rdd().getNumPartitions()));
+        Math.min(slots, tasks));
     plan.check(config.execution().maxEvaluations(), config.method().id());
     if (config.execution().progressSeconds() > 0) {
       System.err.println(plan.describe(config.method().id()));
@@ -316,7 +317,7 @@ public final class AttributionJob {
     // On the CPU, unless the job file sets it, each executor runs the call size it measures fastest.
     boolean measure = config.execution().callRows() == null && !runsOnGpu();
     Map<String, Integer> executorCallRows = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots,
-        measure ? new CallCalibration.Request(methods.usesGradients(), budgetRows) : null);
+        measure ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks)) : null);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
         executorCallRows, batchRows, outputs, plan, modelBytes);
   }

@@ -17,9 +17,10 @@ import org.attribution.model.ModelFunction;
  * small calls pay libtorch's fixed cost per call, large ones spill the activations out of the
  * core's cache, and where the best lies between depends on the model's widths, the processor and
  * what else runs on it (the sample model was fastest at 2,048 rows on one machine and at 1,024 on
- * another). So each task of the executor preflight times calls of every {@link #CANDIDATES
- * candidate size} the memory budget allows, all tasks at once as in the explain stage, and the
- * driver picks, per executor, the size with the lowest time per row averaged over its tasks.
+ * another, and its gradient calls kept getting faster up to 16,384). So each task of the executor
+ * preflight times calls of every {@link #CANDIDATES candidate size} the memory budget and the
+ * task's work allow, all tasks at once as in the explain stage, and the driver picks, per
+ * executor, the size with the lowest time per row averaged over its tasks.
  *
  * <p>Results: the chosen size decides only how a row's evaluations are cut into calls; the
  * methods fold every value in a fixed order per row, so a result changes with the call size only
@@ -30,8 +31,19 @@ import org.attribution.model.ModelFunction;
  */
 final class CallCalibration {
 
-  /** The call sizes timed, those the memory budget allows. */
-  static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096};
+  /**
+   * The call sizes timed, those the memory budget and the task's work allow. Gradient calls of the
+   * sample model ran 1.4 times faster per row at 16,384 rows than at 1,024 on one machine (libtorch
+   * builds and walks the autograd graph once per call), so the list reaches past the sizes where
+   * forward calls level off.
+   */
+  static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096, 8192, 16384};
+
+  /**
+   * A size is timed only if a task's evaluations fill at least this many calls of it: a size
+   * larger than that could change little of the task's time, while timing it costs a few calls.
+   */
+  static final int MIN_CALLS_PER_TASK = 16;
 
   /**
    * A size within this share of the fastest per row counts as as fast, and the smallest such
@@ -47,7 +59,7 @@ final class CallCalibration {
    */
   static final int ROUNDS = 3;
 
-  /** Rows each size evaluates per round: the largest candidate's call. */
+  /** Rows each size evaluates per round, at least: sizes above it make one call per round. */
   static final int ROWS_PER_ROUND = 4096;
 
   private CallCalibration() {}
@@ -57,8 +69,9 @@ final class CallCalibration {
    *
    * @param gradients whether the method's calls compute gradients
    * @param budgetRows the most rows the memory budget allows in one call
+   * @param taskEvaluations the model evaluations one task of the explain stage makes, planned
    */
-  record Request(boolean gradients, int budgetRows) implements Serializable {}
+  record Request(boolean gradients, int budgetRows, long taskEvaluations) implements Serializable {}
 
   /**
    * One task's time per row for calls of one size.
@@ -69,9 +82,15 @@ final class CallCalibration {
    */
   record Timing(String executor, int rows, double nanosPerRow) implements Serializable {}
 
-  /** The candidate sizes a budget allows; the budget itself when it is below every candidate. */
-  static int[] sizes(int budgetRows) {
-    int[] sizes = Arrays.stream(CANDIDATES).filter(size -> size <= budgetRows).toArray();
+  /**
+   * The candidate sizes a budget allows that a task fills {@link #MIN_CALLS_PER_TASK} times, the
+   * smallest one the budget allows at least; the budget itself when it is below every candidate.
+   */
+  static int[] sizes(int budgetRows, long taskEvaluations) {
+    int[] sizes = Arrays.stream(CANDIDATES)
+        .filter(size -> size <= budgetRows)
+        .filter(size -> size == CANDIDATES[0] || (long) size * MIN_CALLS_PER_TASK <= taskEvaluations)
+        .toArray();
     return sizes.length == 0 ? new int[] {budgetRows} : sizes;
   }
 
@@ -80,8 +99,9 @@ final class CallCalibration {
    * of {@link #ROWS_PER_ROUND} rows per size, interleaved so that a change in the machine's speed
    * touches every size.
    */
-  static List<Timing> time(ModelFunction model, boolean gradients, int budgetRows, String executor) {
-    int[] sizes = sizes(budgetRows);
+  static List<Timing> time(ModelFunction model, Request request, String executor) {
+    boolean gradients = request.gradients();
+    int[] sizes = sizes(request.budgetRows(), request.taskEvaluations());
     int width = model.inputWidth();
     // Inputs that are not all equal, so no kernel can take a shortcut on them.
     float[] inputs = new float[sizes[sizes.length - 1] * width];

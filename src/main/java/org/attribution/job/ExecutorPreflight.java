@@ -73,7 +73,7 @@ final class ExecutorPreflight {
       TorchScriptModel model = ExecutorModels.get(spec, modelBytes::value, TaskContext.get());
       model.forward(new float[spec.inputWidth()], 1);
       return new Report(null, calibrate == null ? List.of()
-          : CallCalibration.time(model, calibrate.gradients(), calibrate.budgetRows(), env.executorId()));
+          : CallCalibration.time(model, calibrate, env.executorId()));
     } catch (RuntimeException | LinkageError e) {
       return new Report("executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host() + ": "
           + causeChain(e), List.of());

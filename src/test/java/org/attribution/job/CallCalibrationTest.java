@@ -35,10 +35,14 @@ class CallCalibrationTest {
   }
 
   @Test
-  void candidatesStayWithinTheBudget() {
-    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096}, CallCalibration.sizes(69_905));
-    assertArrayEquals(new int[] {256, 512}, CallCalibration.sizes(1_000));
-    assertArrayEquals(new int[] {100}, CallCalibration.sizes(100));
+  void candidatesStayWithinTheBudgetAndTheTasksWork() {
+    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096, 8192, 16384}, CallCalibration.sizes(69_905, 1L << 40));
+    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096}, CallCalibration.sizes(8_000, 1L << 40));
+    assertArrayEquals(new int[] {256, 512}, CallCalibration.sizes(1_000, 1L << 40));
+    assertArrayEquals(new int[] {100}, CallCalibration.sizes(100, 1L << 40));
+    // 16 calls of 2,048 rows are 32,768 evaluations: a task of 40,000 fills them, not 16 of 4,096.
+    assertArrayEquals(new int[] {256, 512, 1024, 2048}, CallCalibration.sizes(69_905, 40_000));
+    assertArrayEquals(new int[] {256}, CallCalibration.sizes(69_905, 30));
   }
 
   @Test
@@ -65,7 +69,7 @@ class CallCalibrationTest {
       }
     };
     RecordingModel model = new RecordingModel(identity);
-    List<Timing> timings = CallCalibration.time(model, true, 1_000, "driver");
+    List<Timing> timings = CallCalibration.time(model, new CallCalibration.Request(true, 1_000, 1L << 40), "driver");
     assertEquals(List.of(256, 512), timings.stream().map(Timing::rows).toList());
     assertTrue(timings.stream().allMatch(t -> t.executor().equals("driver") && t.nanosPerRow() >= 0));
     // A warm-up call of each size, then three rounds of 4,096 rows per size: 16 calls of 256 rows and 8 of 512.
