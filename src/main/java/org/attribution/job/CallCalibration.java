@@ -17,10 +17,10 @@ import org.attribution.model.ModelFunction;
  * small calls pay libtorch's fixed cost per call, large ones spill the activations out of the
  * core's cache, and where the best lies between depends on the model's widths, the processor and
  * what else runs on it (the sample model was fastest at 2,048 rows on one machine and at 1,024 on
- * another, and its gradient calls kept getting faster up to 16,384). So each task of the executor
- * preflight times calls of every {@link #CANDIDATES candidate size} the memory budget and the
- * task's work allow, all tasks at once as in the explain stage, and the driver picks, per
- * executor, the size with the lowest time per row averaged over its tasks.
+ * another). So each task of the executor preflight times calls of every {@link #CANDIDATES
+ * candidate size} the memory budget and the task's work allow, all tasks at once as in the
+ * explain stage, and the driver picks, per executor, the size with the lowest time per row
+ * averaged over its tasks.
  *
  * <p>Results: the chosen size decides only how a row's evaluations are cut into calls; the
  * methods fold every value in a fixed order per row, so a result changes with the call size only
@@ -32,12 +32,13 @@ import org.attribution.model.ModelFunction;
 final class CallCalibration {
 
   /**
-   * The call sizes timed, those the memory budget and the task's work allow. Gradient calls of the
-   * sample model ran 1.4 times faster per row at 16,384 rows than at 1,024 on one machine (libtorch
-   * builds and walks the autograd graph once per call), so the list reaches past the sizes where
-   * forward calls level off.
+   * The call sizes timed, those the memory budget and the task's work allow. Not larger: timed
+   * alone, 8,192-row forward calls of the sample model won, yet the Kernel SHAP benchmark job then
+   * took 1.87 times its compute bound where 2,048-row calls had taken 1.15 to 1.27 times, most likely as a
+   * call's masked rows (4 MB) no longer stayed in the core's cache while the method wrote them; and
+   * gradient calls timed on the executors still chose 1,024 rows with 16,384 on offer.
    */
-  static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096, 8192, 16384};
+  static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096};
 
   /**
    * A size is timed only if a task's evaluations fill at least this many calls of it: a size
@@ -59,7 +60,7 @@ final class CallCalibration {
    */
   static final int ROUNDS = 3;
 
-  /** Rows each size evaluates per round, at least: sizes above it make one call per round. */
+  /** Rows each size evaluates per round: the largest candidate's call. */
   static final int ROWS_PER_ROUND = 4096;
 
   private CallCalibration() {}

@@ -56,7 +56,8 @@ public final class KMeansBackground {
    * Lloyd's algorithm over plain arrays, with Hamerly's bounds: commons-math3's clusterer, used
    * before, took 1.2 s of a 22 s benchmark job (10 centroids of 10,000 rows of 119 columns), nearly
    * all of it measuring distances that the bounds show cannot change a row's centre. The bounds
-   * skip work, not results: rows get the centres plain Lloyd iterations give them.
+   * skip work, not results: rows get the centres plain Lloyd iterations give them, exact ties
+   * aside.
    */
   private static final class Lloyd {
     private final double[] points;
@@ -123,11 +124,10 @@ public final class KMeansBackground {
     }
 
     /**
-     * Assigns every row to its nearest centre (the lowest index on a tie) and moves each centre to
-     * its rows' mean until no row changes centre or the centres barely move, at most {@link
-     * #MAX_ITERATIONS} times. A centre
-     * left without rows takes the row farthest from its own centre (among clusters of more than
-     * one row), so that no cluster is lost while another spans two groups.
+     * Assigns every row to its nearest centre and moves each centre to its rows' mean until no
+     * row changes centre or the centres barely move, at most {@link #MAX_ITERATIONS} times. A
+     * centre left without rows takes the row farthest from its own centre (among clusters of more
+     * than one row), so that no cluster is lost while another spans two groups.
      */
     void iterate() {
       double[] sums = new double[k * width];

@@ -36,8 +36,8 @@ class CallCalibrationTest {
 
   @Test
   void candidatesStayWithinTheBudgetAndTheTasksWork() {
-    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096, 8192, 16384}, CallCalibration.sizes(69_905, 1L << 40));
-    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096}, CallCalibration.sizes(8_000, 1L << 40));
+    assertArrayEquals(new int[] {256, 512, 1024, 2048, 4096}, CallCalibration.sizes(69_905, 1L << 40));
+    assertArrayEquals(new int[] {256, 512, 1024, 2048}, CallCalibration.sizes(4_000, 1L << 40));
     assertArrayEquals(new int[] {256, 512}, CallCalibration.sizes(1_000, 1L << 40));
     assertArrayEquals(new int[] {100}, CallCalibration.sizes(100, 1L << 40));
     // 16 calls of 2,048 rows are 32,768 evaluations: a task of 40,000 fills them, not 16 of 4,096.
