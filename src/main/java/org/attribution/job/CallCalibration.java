@@ -34,9 +34,10 @@ final class CallCalibration {
   /**
    * The call sizes timed, those the memory budget and the task's work allow. Not larger: timed
    * alone, 8,192-row forward calls of the sample model won, yet the Kernel SHAP benchmark job then
-   * took 1.87 times its compute bound where 2,048-row calls had taken 1.15 to 1.27 times, most likely as a
-   * call's masked rows (4 MB) no longer stayed in the core's cache while the method wrote them; and
-   * gradient calls timed on the executors still chose 1,024 rows with 16,384 on offer.
+   * took 1.87 times its compute bound where 2,048-row calls had taken 1.15 to 1.27 times, most
+   * likely because a call's masked rows (4 MB) no longer stay in the core's cache while the method
+   * writes them; and gradient calls timed on the executors still chose 1,024 rows with 16,384 on
+   * offer.
    */
   static final int[] CANDIDATES = {256, 512, 1024, 2048, 4096};
 
