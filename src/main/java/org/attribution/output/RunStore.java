@@ -167,7 +167,8 @@ public final class RunStore {
         throw new InvalidJobException("Cannot write to " + root + ": " + blocking + " is a file, not a directory");
       }
       boolean existed = fs.exists(new Path(root));
-      if (!fs.mkdirs(staging)) {
+      // A second try: another run's tidying may remove an empty _staging between the two levels.
+      if (!fs.mkdirs(staging) && !fs.mkdirs(staging)) {
         throw new IOException("could not create " + staging);
       }
       fs.create(probe, true).close();
@@ -317,9 +318,18 @@ public final class RunStore {
     }
   }
 
-  private static void deleteIfEmpty(FileSystem fs, Path dir) throws IOException {
-    if (fs.exists(dir) && fs.listStatus(dir).length == 0) {
-      fs.delete(dir, false);
+  /**
+   * Removes {@code dir} if it is empty. Another run on the same output may create or remove it at
+   * the same moment (two runs at once both land), so a directory that is already gone, or that
+   * the other run wrote into after it was listed, is left as it is: tidying, not a failure.
+   */
+  private static void deleteIfEmpty(FileSystem fs, Path dir) {
+    try {
+      if (fs.listStatus(dir).length == 0) {
+        fs.delete(dir, false);
+      }
+    } catch (IOException e) {
+      // Gone already, or no longer empty: either way another run is using the output.
     }
   }
 }
