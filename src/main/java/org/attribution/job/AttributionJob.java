@@ -317,7 +317,9 @@ public final class AttributionJob {
     // On the CPU, unless the job file sets it, each executor runs the call size it measures fastest.
     boolean measure = config.execution().callRows() == null && !runsOnGpu();
     Map<String, Integer> executorCallRows = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots,
-        measure ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks)) : null);
+        measure
+            ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks))
+            : null);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
         executorCallRows, batchRows, outputs, plan, modelBytes);
   }

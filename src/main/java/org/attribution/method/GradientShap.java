@@ -107,15 +107,15 @@ public final class GradientShap implements AttributionMethod {
       }
     }
     this.lastWeighted = last;
-    this.backgroundRows = widen(background.rows());
+    this.backgroundRows = new double[background.rows().length];
+    widen(background.rows(), 0, backgroundRows);
   }
 
-  private static double[] widen(float[] values) {
-    double[] wide = new double[values.length];
-    for (int i = 0; i < values.length; i++) {
-      wide[i] = values[i];
+  /** Fills {@code into} with the floats of {@code values} from {@code from} on, as doubles. */
+  private static void widen(float[] values, int from, double[] into) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] = values[from + i];
     }
-    return wide;
   }
 
   /**
@@ -154,9 +154,7 @@ public final class GradientShap implements AttributionMethod {
         int point = (int) (next % pointsPerRow);
         if (point == 0) {
           System.arraycopy(inputs, r * width, points, i * width, width);
-          for (int c = 0; c < width; c++) {
-            row[c] = inputs[r * width + c];
-          }
+          widen(inputs, r * width, row);
           plan = new Plan(rowSeeds[r]);
         } else {
           plan.point(row, point - 1, points, differences, i * width);
