@@ -295,16 +295,17 @@ public final class AttributionJob {
     int budgetRows = budgetRows(config.execution(), encoder.width(), outputs,
         driverModel.inputType().getNumOfBytes());
     int maxEvaluationRows = callRows(config.execution(), budgetRows, runsOnGpu());
+    // Shipped with the background, so that no executor computes its own last bit (Background#baseValues).
+    double[] baseValues = background == null ? null
+        : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
+            .baseValues();
     MethodFactory methods = new MethodFactory(config.method(), baseline,
-        background == null ? null : jsc().broadcast(background.background()),
+        background == null ? null : jsc().broadcast(background.background().withBaseValues(baseValues)),
         background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows, noiseScale);
     checkMethod(() -> methods.check(driverModel));
     int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
     int slots = Math.max(1, spark.sparkContext().defaultParallelism() / checked.threads());
     valid = spread(valid, checked.partitionRows(), slots, batchRows);
-    double[] baseValues = background == null ? null
-        : new CoalitionEvaluator(driverModel, background.background(), encoder.groups(), maxEvaluationRows)
-            .baseValues();
     int tasks = valid.rdd().getNumPartitions();
     Plan plan = new Plan(checked.inputRows(), config.target().mode().equals("all") ? outputs : 1,
         methods.evaluationsPerRow(), Plan.measureSpeed(driverModel, methods.usesGradients(), maxEvaluationRows),

@@ -9,8 +9,9 @@ import org.attribution.model.ModelFunction;
  * the base value of every output, and the f(x) and base value each row's attributions are
  * checked against.
  *
- * <p>The base values are computed once, at construction, from one pass over the background: they
- * do not depend on the rows explained. Immutable, so it may be shared by threads.
+ * <p>The base values are the background's own when it carries them, else computed once, at
+ * construction, from one pass over the background: they do not depend on the rows explained.
+ * Immutable, so it may be shared by threads.
  */
 final class BackgroundExplainer {
 
@@ -62,7 +63,13 @@ final class BackgroundExplainer {
           "Cannot " + action + ": maxEvaluationRows must be at least 1, got " + maxEvaluationRows);
     }
     this.maxEvaluationRows = maxEvaluationRows;
-    this.baseValues = evaluator().baseValues();
+    double[] given = background.baseValues();
+    if (given != null && given.length != outputWidth) {
+      throw new IllegalArgumentException(
+          "Cannot " + action + ": the background carries " + given.length
+              + " base values but the model has " + outputWidth + " outputs");
+    }
+    this.baseValues = given != null ? given : evaluator().baseValues();
   }
 
   /** Number of players. */

@@ -11,6 +11,7 @@ import static org.attribution.method.ShapleyFixtures.threeEqualRows;
 import static org.attribution.method.ShapleyFixtures.weightedRows;
 import static org.attribution.testing.Tolerances.DOUBLE_SUM_ATOL;
 import static org.attribution.testing.Tolerances.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -225,6 +226,27 @@ class ShapleyMethodsTest {
     long expected = background.count() + 4
         + 4 * method.evaluationsPerRow(ONE_HOT.players(), background.count());
     assertEquals(expected, calls.stream().mapToLong(Integer::longValue).sum());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Method.class)
+  void baseValuesShippedWithTheBackgroundAreReportedAsGivenWithoutEvaluatingTheBackground(Method method) {
+    RecordingModel model = new RecordingModel(ShapleyFixtures.linear());
+    // Not the model's mean over the background (the test above checks that one), so a recomputed
+    // base value would show.
+    double[] shipped = {0.3125, -2.5};
+    Background background = weightedRows(5).withBaseValues(shipped);
+    method.create(model, background, PER_COLUMN, SMALL_CHUNK);
+    assertEquals(List.of(), model.forwardRows(), "the background was evaluated");
+
+    Attributions attributions = method.create(ShapleyFixtures.linear(), background, PER_COLUMN, SMALL_CHUNK)
+        .attribute(INPUTS, 4, TARGETS, SEEDS);
+    double[] expected = Arrays.stream(TARGETS).mapToDouble(t -> shipped[t]).toArray();
+    assertArrayEquals(expected, attributions.references(), 0);
+    assertEquals(
+        "Cannot " + method.action + ": the background carries 3 base values but the model has 2 outputs",
+        constructionError(method, ShapleyFixtures.linear(), weightedRows(5).withBaseValues(new double[3]),
+            PER_COLUMN, 100));
   }
 
   // --- Argument validation. ---------------------------------------------------------------------
