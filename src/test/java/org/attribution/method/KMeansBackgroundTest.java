@@ -69,4 +69,52 @@ class KMeansBackgroundTest {
     Background background = KMeansBackground.of(rows, 4, 2, 3, 0);
     assertEquals(new Background(new float[] {1, 2, 3, 4}, 2, 2, new double[] {3, 1}), background);
   }
+
+  /**
+   * Lloyd's fixed point, whatever the data: every centroid is the mean of the rows nearest to it
+   * and weighs their share of the rows, also when k exceeds the groups the data has (5 centroids for 3 blobs)
+   * and on unstructured data.
+   */
+  @Test
+  void everyCentroidIsTheMeanOfTheRowsNearestToIt() {
+    Random random = new Random(11);
+    float[] noise = new float[400 * 4];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) random.nextGaussian();
+    }
+    assertFixedPoint(blobs(new Random(3)), 100, 3, 5);
+    assertFixedPoint(noise, 400, 4, 7);
+  }
+
+  private static void assertFixedPoint(float[] rows, int count, int width, int k) {
+    Background background = KMeansBackground.of(rows, count, width, k, 17);
+    assertEquals(k, background.count(), "no centroid is lost");
+    double[][] sums = new double[k][width];
+    int[] sizes = new int[k];
+    for (int r = 0; r < count; r++) {
+      int nearest = 0;
+      double best = Double.POSITIVE_INFINITY;
+      for (int b = 0; b < k; b++) {
+        double distance = 0;
+        for (int c = 0; c < width; c++) {
+          double d = rows[r * width + c] - background.rows()[b * width + c];
+          distance += d * d;
+        }
+        if (distance < best) {
+          best = distance;
+          nearest = b;
+        }
+      }
+      sizes[nearest]++;
+      for (int c = 0; c < width; c++) {
+        sums[nearest][c] += rows[r * width + c];
+      }
+    }
+    for (int b = 0; b < k; b++) {
+      assertEquals((double) sizes[b] / count, background.weight(b), 1e-15, "share of rows nearest to centroid " + b);
+      for (int c = 0; c < width; c++) {
+        assertEquals(sums[b][c] / sizes[b], background.rows()[b * width + c], 1e-5, "centroid " + b + ", column " + c);
+      }
+    }
+  }
 }
