@@ -158,10 +158,12 @@ abstract class CatalogTables implements TableSink {
             .collect(Collectors.joining(", ")) + ")";
     long deadline = System.currentTimeMillis() + CREATION_WAIT_MS;
     for (int attempt = 1; !exists(table); attempt++) {
-      RuntimeException failure = null;
+      Exception failure = null;
       try {
         spark.sql(ddl);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Not only RuntimeException: Spark's AnalysisException, which Delta throws when another
+        // run's first files are in the location before its log, is a checked exception in Java.
         failure = e;
       }
       if (exists(table)) {
