@@ -162,8 +162,9 @@ abstract class CatalogTables implements TableSink {
       try {
         spark.sql(ddl);
       } catch (Exception e) {
-        // Not only RuntimeException: Spark's AnalysisException, which Delta throws when another
-        // run's first files are in the location before its log, is a checked exception in Java.
+        // Not only RuntimeException: Spark's AnalysisException is a checked exception in Java, and
+        // Delta threw one in CI while another run was creating the same table ("location is not
+        // empty and also not a Delta table").
         failure = e;
       }
       if (exists(table)) {
