@@ -65,8 +65,6 @@ public final class ConstrainedWeightedLeastSquares {
   /** The pseudo-inverse of the normal matrix {@code A = X^T W X} in the reduced coordinates. */
   private final RealMatrix normalInverse;
 
-  private final RealMatrix basis;
-
   private ConstrainedWeightedLeastSquares(
       int players,
       double[] coefficients,
@@ -74,8 +72,7 @@ public final class ConstrainedWeightedLeastSquares {
       double[][] design,
       double[] residuals,
       double[] weights,
-      RealMatrix normalInverse,
-      RealMatrix basis) {
+      RealMatrix normalInverse) {
     this.players = players;
     this.coefficients = coefficients;
     this.identified = identified;
@@ -83,7 +80,6 @@ public final class ConstrainedWeightedLeastSquares {
     this.residuals = residuals;
     this.weights = weights;
     this.normalInverse = normalInverse;
-    this.basis = basis;
   }
 
   /**
@@ -194,8 +190,7 @@ public final class ConstrainedWeightedLeastSquares {
       identified = rank == free;
     }
 
-    RealMatrix basis = sumZeroBasis(players);
-    double[] coefficients = basis.operate(reduced);
+    double[] coefficients = inBasis(reduced, players);
     double others = 0;
     for (int p = 0; p < players - 1; p++) {
       coefficients[p] += equalShare;
@@ -218,8 +213,7 @@ public final class ConstrainedWeightedLeastSquares {
         design,
         residuals,
         weights.clone(),
-        new Array2DRowRealMatrix(normalInverse, false),
-        basis);
+        new Array2DRowRealMatrix(normalInverse, false));
   }
 
   /** The solution phi, one value per player, summing to delta. */
@@ -289,33 +283,31 @@ public final class ConstrainedWeightedLeastSquares {
     if (!identified || draws < 2) {
       return errors;
     }
-    int free = players - 1;
-    double[][] shifts = new double[members.length][];
-    double[] mean = new double[free];
+    // Each draw's deletion moves phi by B A^+ h_c; only the diagonal of their spread is reported,
+    // so it is summed player by player instead of forming the (M - 1) x (M - 1) spread and two
+    // matrix products around it.
+    double[][] moves = new double[members.length][];
+    double[] mean = new double[players];
     for (int c = 0; c < members.length; c++) {
-      shifts[c] = deletionShift(members[c], clusterDraws[c]);
-      if (shifts[c] == null) {
+      double[] reduced = deletionShift(members[c], clusterDraws[c]);
+      if (reduced == null) {
         return errors;
       }
-      for (int j = 0; j < free; j++) {
-        mean[j] += clusterDraws[c] * shifts[c][j] / draws;
+      moves[c] = inBasis(reduced, players);
+      for (int p = 0; p < players; p++) {
+        mean[p] += clusterDraws[c] * moves[c][p] / draws;
       }
     }
-    double[][] spread = new double[free][free];
     double scale = (draws - 1.0) / draws;
+    double[] variance = new double[players];
     for (int c = 0; c < members.length; c++) {
-      for (int i = 0; i < free; i++) {
-        double di = scale * clusterDraws[c] * (shifts[c][i] - mean[i]);
-        for (int j = 0; j < free; j++) {
-          spread[i][j] += di * (shifts[c][j] - mean[j]);
-        }
+      for (int p = 0; p < players; p++) {
+        double d = moves[c][p] - mean[p];
+        variance[p] += scale * clusterDraws[c] * d * d;
       }
     }
-    RealMatrix reducedCovariance =
-        normalInverse.multiply(new Array2DRowRealMatrix(spread, false)).multiply(normalInverse);
-    RealMatrix covariance = basis.multiply(reducedCovariance).multiply(basis.transpose());
     for (int p = 0; p < players; p++) {
-      errors[p] = Math.sqrt(Math.max(0, covariance.getEntry(p, p)));
+      errors[p] = Math.sqrt(variance[p]);
     }
     return errors;
   }
@@ -361,8 +353,9 @@ public final class ConstrainedWeightedLeastSquares {
   }
 
   /**
-   * {@code h_c} of one draw of a cluster (see {@link #standardErrors}), or null when the draw's
-   * leverage is 1: without it phi would not be identified.
+   * {@code A^+ h_c} of one draw of a cluster (see {@link #standardErrors}), the move of the reduced
+   * solution its deletion makes, or null when the draw's leverage is 1: without it phi would not be
+   * identified.
    */
   private double[] deletionShift(int[] members, int draws) {
     int q = members.length;
@@ -407,7 +400,7 @@ public final class ConstrainedWeightedLeastSquares {
     for (int a = 0; a < q; a++) {
       double scale = root[a] * adjusted[a];
       for (int j = 0; j < free; j++) {
-        shift[j] += scale * design[members[a]][j];
+        shift[j] += scale * projected[a][j];
       }
     }
     return shift;
@@ -448,7 +441,7 @@ public final class ConstrainedWeightedLeastSquares {
   }
 
   /**
-   * Coalition k in the reduced coordinates, {@code z B}, with B from {@link #sumZeroBasis}: entry j
+   * Coalition k in the reduced coordinates, {@code z B}, with B as in {@link #inBasis}: entry j
    * is {@code z_{j+1} - z_0 / sqrt(M) - (sum_{i >= 1} z_i) / (M + sqrt(M))}.
    */
   private static double[] reducedRow(boolean[] masks, int k, int players) {
@@ -467,20 +460,26 @@ public final class ConstrainedWeightedLeastSquares {
   }
 
   /**
-   * An orthonormal basis of the vectors summing to zero: the last M - 1 columns of the Householder
-   * reflection {@code I - 2 v v^T / |v|^2} with {@code v = 1 / sqrt(M) + e_0} (the unit all-ones
-   * vector plus e_0), which maps e_0 onto the all-ones direction. Column j is {@code e_{j+1} - v /
-   * (sqrt(M) + 1)}.
+   * {@code B u}, with B the orthonormal basis of the vectors summing to zero that {@link
+   * #reducedRow} uses: the last M - 1 columns of the Householder reflection {@code I - 2 v v^T /
+   * |v|^2} with {@code v = 1 / sqrt(M) + e_0} (the unit all-ones vector plus e_0), which maps e_0
+   * onto the all-ones direction. Column j is {@code e_{j+1} - v / (sqrt(M) + 1)}, so entry 0 of
+   * {@code B u} is {@code -sum(u) / sqrt(M)} and entry p &ge; 1 is {@code u_{p-1} - sum(u) / (M +
+   * sqrt(M))}: O(M), where the matrix would take O(M^2).
    */
-  private static RealMatrix sumZeroBasis(int players) {
+  private static double[] inBasis(double[] u, int players) {
     double root = Math.sqrt(players);
-    RealMatrix basis = new Array2DRowRealMatrix(players, players - 1);
-    for (int j = 0; j < players - 1; j++) {
-      basis.setEntry(0, j, -1 / root);
-      for (int i = 1; i < players; i++) {
-        basis.setEntry(i, j, (i == j + 1 ? 1 : 0) - 1 / (players + root));
-      }
+    double sum = 0;
+    for (double value : u) {
+      sum += value;
     }
-    return basis;
+    double[] v = new double[players];
+    v[0] = -sum / root;
+    double shared = sum / (players + root);
+    for (int p = 1; p < players; p++) {
+      v[p] = u[p - 1] - shared;
+    }
+    return v;
   }
+
 }

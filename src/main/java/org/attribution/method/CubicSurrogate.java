@@ -48,24 +48,24 @@ final class CubicSurrogate implements CoalitionSurrogate {
    */
   static final double RIDGE = 0.1;
 
-  private final int players;
   /** b_1 .. b_M. */
   private final double[] linear;
   /** K's players, by local index. */
   private final int[] top;
   /** c_T's contribution to o(S) for each pattern of S on K (bit j: top[j] in S). */
   private final double[] cubicByPattern;
-  /** sum b + sum c: g(S) = o(S) + this. */
-  private final double offset;
+  /**
+   * {@code sum c}: with {@code sum_i b_i x_i = 2 sum_{i in S} b_i - sum b}, g(S) is {@code 2 sum_{i
+   * in S} b_i} plus o's cubic part plus this.
+   */
+  private final double cubicSum;
   private final double[] shapley;
 
-  private CubicSurrogate(int players, double[] linear, int[] top, double[] cubicByPattern, double offset,
-      double[] shapley) {
-    this.players = players;
+  private CubicSurrogate(double[] linear, int[] top, double[] cubicByPattern, double cubicSum, double[] shapley) {
     this.linear = linear;
     this.top = top;
     this.cubicByPattern = cubicByPattern;
-    this.offset = offset;
+    this.cubicSum = cubicSum;
     this.shapley = shapley;
   }
 
@@ -87,33 +87,47 @@ final class CubicSurrogate implements CoalitionSurrogate {
     }
     int rows = y.length;
     long[] s = new long[rows];
-    double[] linearBlock = new double[players * players];
-    double[] linearRhs = new double[players];
-    double[] x = new double[players];
+    // With x = 2a - 1 for a in {0, 1}: sum w x_i x_j = 4 sum w a_i a_j - 2 sum w a_i - 2 sum w a_j +
+    // sum w, so each row adds only to the pairs of players it holds (a quarter of all pairs for a
+    // coalition of half the players), and sum w x_i odd = 2 sum w a_i odd - sum w odd.
+    double[] both = new double[players * players];
+    double[] held = new double[players];
+    double[] heldOdd = new double[players];
+    int[] members = new int[players];
     double weightSum = 0;
+    double oddSum = 0;
     for (int r = 0; r < rows; r++) {
+      int size = 0;
       for (int p = 0; p < players; p++) {
-        boolean in = masks[r * players + p];
-        s[r] |= in ? 1L << p : 0;
-        x[p] = in ? 1 : -1;
+        if (masks[r * players + p]) {
+          s[r] |= 1L << p;
+          members[size++] = p;
+        }
       }
       double w = weights[r];
-      double odd = y[r] - delta / 2;
+      double wOdd = w * (y[r] - delta / 2);
       weightSum += w;
-      for (int i = 0; i < players; i++) {
-        double wx = w * x[i];
-        linearRhs[i] += wx * odd;
-        for (int j = 0; j <= i; j++) {
-          linearBlock[i * players + j] += wx * x[j];
+      oddSum += wOdd;
+      for (int a = 0; a < size; a++) {
+        int i = members[a];
+        held[i] += w;
+        heldOdd[i] += wOdd;
+        for (int b = 0; b < a; b++) {
+          both[i * players + members[b]] += w;
         }
       }
     }
+    double[] linearBlock = new double[players * players];
+    double[] linearRhs = new double[players];
     for (int i = 0; i < players; i++) {
-      // A player no row tells apart from the rest would make the block singular; this keeps the
-      // solve defined and changes nothing measurable otherwise.
-      linearBlock[i * players + i] += 1e-12 * weightSum;
+      linearRhs[i] = 2 * heldOdd[i] - oddSum;
+      // x_i x_i = 1. A player no row tells apart from the rest would make the block singular;
+      // the tiny ridge keeps the solve defined and changes nothing measurable otherwise.
+      linearBlock[i * players + i] = weightSum + 1e-12 * weightSum;
       for (int j = 0; j < i; j++) {
-        linearBlock[j * players + i] = linearBlock[i * players + j];
+        double value = 4 * both[i * players + j] - 2 * held[i] - 2 * held[j] + weightSum;
+        linearBlock[i * players + j] = value;
+        linearBlock[j * players + i] = value;
       }
     }
     double[] additive = constrainedSolve(linearBlock, linearRhs, delta / 2);
@@ -143,13 +157,25 @@ final class CubicSurrogate implements CoalitionSurrogate {
     double[] weightMoments = new double[patterns];
     double[] targetMoments = new double[patterns];
     double[][] outsideMoments = new double[outside.length][patterns];
+    int[] outsideIndex = new int[players];
+    long outsideSet = 0;
+    for (int o = 0; o < outside.length; o++) {
+      outsideIndex[outside[o]] = o;
+      outsideSet |= 1L << outside[o];
+    }
     for (int r = 0; r < rows; r++) {
       int pattern = pattern(s[r], top);
       double w = weights[r];
       weightMoments[pattern] += w;
       targetMoments[pattern] += w * (y[r] - delta / 2);
-      for (int o = 0; o < outside.length; o++) {
-        outsideMoments[o][pattern] += (s[r] >>> outside[o] & 1) != 0 ? w : -w;
+      // The weight held by each outside player here; the signed sums follow below (x = 2a - 1).
+      for (long m = s[r] & outsideSet; m != 0; m &= m - 1) {
+        outsideMoments[outsideIndex[Long.numberOfTrailingZeros(m)]][pattern] += w;
+      }
+    }
+    for (double[] moments : outsideMoments) {
+      for (int pattern = 0; pattern < patterns; pattern++) {
+        moments[pattern] = 2 * moments[pattern] - weightMoments[pattern];
       }
     }
     signedTransform(weightMoments);
@@ -198,15 +224,14 @@ final class CubicSurrogate implements CoalitionSurrogate {
   }
 
   private static CubicSurrogate of(int players, double[] linear, int[] top, long[] triples, double[] cubic) {
-    double offset = 0;
+    double cubicSum = 0;
     double[] shapley = new double[players];
     for (int p = 0; p < players; p++) {
-      offset += linear[p];
       shapley[p] = 2 * linear[p];
     }
     double[] byPattern = new double[1 << top.length];
     for (int t = 0; t < triples.length; t++) {
-      offset += cubic[t];
+      cubicSum += cubic[t];
       for (long m = triples[t]; m != 0; m &= m - 1) {
         shapley[Long.numberOfTrailingZeros(m)] += 2.0 / 3 * cubic[t];
       }
@@ -223,15 +248,17 @@ final class CubicSurrogate implements CoalitionSurrogate {
         }
       }
     }
-    return new CubicSurrogate(players, linear, top, byPattern, offset, shapley);
+    return new CubicSurrogate(linear, top, byPattern, cubicSum, shapley);
   }
 
   @Override
   public double gain(long s) {
-    double sum = offset;
-    for (int p = 0; p < players; p++) {
-      sum += (s >>> p & 1) != 0 ? linear[p] : -linear[p];
+    // A pass over S's members only (see cubicSum).
+    double sum = 0;
+    for (long m = s; m != 0; m &= m - 1) {
+      sum += linear[Long.numberOfTrailingZeros(m)];
     }
+    sum = 2 * sum + cubicSum;
     return top.length == 0 ? sum : sum + cubicByPattern[pattern(s, top)];
   }
 
