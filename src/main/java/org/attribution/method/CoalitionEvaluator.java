@@ -30,6 +30,7 @@ public final class CoalitionEvaluator {
   private final int[] segmentStart;
   private final int[] segmentLength;
   private final int[] segmentPlayer;
+  private final float[] backgroundRows;
 
   /**
    * @param model the model, with targets chosen per row
@@ -51,6 +52,7 @@ public final class CoalitionEvaluator {
     this.background = background;
     this.groups = groups;
     this.maxEvaluationRows = maxEvaluationRows;
+    this.backgroundRows = background.rows();
     int[] playerOfColumn = groups.playerOfColumn();
     int segments = 0;
     for (int c = 0; c < playerOfColumn.length; c++) {
@@ -130,17 +132,32 @@ public final class CoalitionEvaluator {
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
     double[] values = new double[rows * perRow];
-    Chunk chunk = new Chunk(Batches.evenCallSize((long) perRow * background.count(), maxEvaluationRows), width);
+    int count = background.count();
+    Chunk chunk = new Chunk(Batches.evenCallSize((long) perRow * count, maxEvaluationRows), width);
+    // The current coalition's masked rows, one per background row, and which segments in them hold
+    // the explained row's values. Consecutive coalitions often differ in a player or two (sampling
+    // Shapley's prefixes of an ordering), and then only those segments are rewritten.
+    float[] block = new float[count * width];
+    boolean[] present = new boolean[segmentStart.length];
+    int[] changed = new int[segmentStart.length];
     int[] runStart = new int[segmentStart.length];
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
+      Arrays.fill(present, false);
+      System.arraycopy(backgroundRows, 0, block, 0, block.length);
       for (int k = 0; k < perRow; k++) {
         int coalition = r * perRow + k;
-        // The present players' columns, adjacent segments merged into one copy.
+        // The segments to rewrite, and the coalition's present columns as runs, adjacent segments
+        // merged into one copy.
+        int changes = 0;
         int runs = 0;
         int runEnd = -1;
         for (int g = 0; g < segmentStart.length; g++) {
-          if (masks[coalition * players + segmentPlayer[g]]) {
+          boolean in = masks[coalition * players + segmentPlayer[g]];
+          if (in != present[g]) {
+            changed[changes++] = g;
+          }
+          if (in) {
             if (segmentStart[g] == runEnd) {
               runLength[runs - 1] += segmentLength[g];
             } else {
@@ -150,16 +167,42 @@ public final class CoalitionEvaluator {
             runEnd = segmentStart[g] + segmentLength[g];
           }
         }
-        for (int b = 0; b < background.count(); b++) {
-          int at = chunk.size * width;
-          background.copyRow(b, chunk.inputs, at);
-          for (int i = 0; i < runs; i++) {
-            System.arraycopy(inputs, r * width + runStart[i], chunk.inputs, at + runStart[i], runLength[i]);
+        // Whichever takes fewer copies: a segment per background row for each change, or the
+        // background block once and each run per background row.
+        if (changes * count <= 1 + runs * count) {
+          for (int c = 0; c < changes; c++) {
+            int g = changed[c];
+            present[g] = !present[g];
+            int start = segmentStart[g];
+            for (int b = 0; b < count; b++) {
+              if (present[g]) {
+                System.arraycopy(inputs, r * width + start, block, b * width + start, segmentLength[g]);
+              } else {
+                System.arraycopy(backgroundRows, b * width + start, block, b * width + start, segmentLength[g]);
+              }
+            }
           }
-          chunk.value[chunk.size] = coalition;
-          chunk.target[chunk.size] = targets[r];
-          chunk.weight[chunk.size] = background.weight(b);
-          if (++chunk.size == chunk.capacity) {
+        } else {
+          System.arraycopy(backgroundRows, 0, block, 0, block.length);
+          for (int b = 0; b < count; b++) {
+            for (int i = 0; i < runs; i++) {
+              System.arraycopy(inputs, r * width + runStart[i], block, b * width + runStart[i], runLength[i]);
+            }
+          }
+          for (int g = 0; g < segmentStart.length; g++) {
+            present[g] = masks[coalition * players + segmentPlayer[g]];
+          }
+        }
+        for (int b = 0; b < count; ) {
+          int n = Math.min(count - b, chunk.capacity - chunk.size);
+          System.arraycopy(block, b * width, chunk.inputs, chunk.size * width, n * width);
+          for (int i = 0; i < n; i++, b++) {
+            chunk.value[chunk.size + i] = coalition;
+            chunk.target[chunk.size + i] = targets[r];
+            chunk.weight[chunk.size + i] = background.weight(b);
+          }
+          chunk.size += n;
+          if (chunk.size == chunk.capacity) {
             chunk.flush(values);
           }
         }

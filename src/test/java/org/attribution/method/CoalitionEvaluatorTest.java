@@ -1,7 +1,12 @@
 package org.attribution.method;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
 import org.junit.jupiter.api.Test;
@@ -49,5 +54,103 @@ class CoalitionEvaluatorTest {
     CoalitionEvaluator evaluator = new CoalitionEvaluator(model, Background.uniform(background, 2, width),
         new FeatureGroups(playerOfColumn, players), 3);
     assertArrayEquals(expected, evaluator.evaluate(inputs, rows, new int[] {0, 1}, masks, perRow));
+  }
+
+  /**
+   * The evaluator rewrites only the segments that changed since the previous coalition when that
+   * takes fewer copies: every model input must still be exactly the row's present columns over the
+   * background row, in order, whatever the sequence. The sequence mixes prefix chains (one player
+   * joins at a time, as sampling Shapley's orderings), a repeat, players leaving, complements and
+   * random coalitions, over two rows, with calls that end inside a coalition's background rows.
+   */
+  @Test
+  void everyModelInputIsItsCoalitionsMaskedRowWhateverTheOrderOfCoalitions() {
+    int[] playerOfColumn = {0, 0, 1, 2, 2, 2, 3, 1, 4, 4, 0, 5, 5, 3};
+    int players = 6;
+    int width = playerOfColumn.length;
+    int count = 3;
+    SplittableRandom random = new SplittableRandom(7);
+    float[] background = new float[count * width];
+    for (int i = 0; i < background.length; i++) {
+      background[i] = (float) random.nextGaussian();
+    }
+    int rows = 2;
+    float[] inputs = new float[rows * width];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = (float) random.nextGaussian();
+    }
+    List<boolean[]> sequence = new ArrayList<>();
+    boolean[] chain = new boolean[players];
+    for (int p : new int[] {3, 0, 5, 1}) {
+      chain[p] = true;
+      sequence.add(chain.clone());
+    }
+    sequence.add(chain.clone());
+    chain[0] = false;
+    sequence.add(chain.clone());
+    boolean[] complement = new boolean[players];
+    for (int p = 0; p < players; p++) {
+      complement[p] = !chain[p];
+    }
+    sequence.add(complement);
+    sequence.add(new boolean[players]);
+    for (int k = 0; k < 6; k++) {
+      boolean[] any = new boolean[players];
+      for (int p = 0; p < players; p++) {
+        any[p] = random.nextBoolean();
+      }
+      sequence.add(any);
+    }
+    int perRow = sequence.size();
+    boolean[] masks = new boolean[rows * perRow * players];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < perRow; k++) {
+        // The second row runs the sequence backwards.
+        boolean[] coalition = sequence.get(r == 0 ? k : perRow - 1 - k);
+        System.arraycopy(coalition, 0, masks, (r * perRow + k) * players, players);
+      }
+    }
+    List<float[]> seen = new ArrayList<>();
+    ModelFunction recording = new ModelFunction() {
+      @Override
+      public int inputWidth() {
+        return width;
+      }
+
+      @Override
+      public int outputWidth() {
+        return 1;
+      }
+
+      @Override
+      public float[] forward(float[] in, int n) {
+        for (int i = 0; i < n; i++) {
+          seen.add(Arrays.copyOfRange(in, i * width, (i + 1) * width));
+        }
+        return new float[n];
+      }
+
+      @Override
+      public float[] gradient(float[] in, int n, int[] targets, float[] outputs) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    new CoalitionEvaluator(recording, Background.uniform(background, count, width),
+        new FeatureGroups(playerOfColumn, players), 4)
+        .evaluate(inputs, rows, new int[rows], masks, perRow);
+    assertEquals(rows * perRow * count, seen.size());
+    int at = 0;
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < perRow; k++) {
+        for (int b = 0; b < count; b++) {
+          float[] expected = new float[width];
+          for (int c = 0; c < width; c++) {
+            boolean in = masks[(r * perRow + k) * players + playerOfColumn[c]];
+            expected[c] = in ? inputs[r * width + c] : background[b * width + c];
+          }
+          assertArrayEquals(expected, seen.get(at++), "row " + r + ", coalition " + k + ", background row " + b);
+        }
+      }
+    }
   }
 }
