@@ -109,6 +109,19 @@ public record Background(float[] rows, int count, int width, double[] weights, d
     System.arraycopy(rows, b * width, dest, offset, width);
   }
 
+  /** Copies every row, in order, to the start of {@code dest}. */
+  void copyRows(float[] dest) {
+    System.arraycopy(rows, 0, dest, 0, rows.length);
+  }
+
+  /**
+   * Copies {@code length} values of background row {@code b}, from column {@code column} on, into
+   * {@code dest} at {@code offset}.
+   */
+  void copyColumns(int b, int column, int length, float[] dest, int offset) {
+    System.arraycopy(rows, b * width + column, dest, offset, length);
+  }
+
   /** Weight of background row {@code b}. */
   double weight(int b) {
     return weights[b];

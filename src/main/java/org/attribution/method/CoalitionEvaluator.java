@@ -30,7 +30,6 @@ public final class CoalitionEvaluator {
   private final int[] segmentStart;
   private final int[] segmentLength;
   private final int[] segmentPlayer;
-  private final float[] backgroundRows;
 
   /**
    * @param model the model, with targets chosen per row
@@ -52,7 +51,6 @@ public final class CoalitionEvaluator {
     this.background = background;
     this.groups = groups;
     this.maxEvaluationRows = maxEvaluationRows;
-    this.backgroundRows = background.rows();
     int[] playerOfColumn = groups.playerOfColumn();
     int segments = 0;
     for (int c = 0; c < playerOfColumn.length; c++) {
@@ -136,7 +134,8 @@ public final class CoalitionEvaluator {
     Chunk chunk = new Chunk(Batches.evenCallSize((long) perRow * count, maxEvaluationRows), width);
     // The current coalition's masked rows, one per background row, and which segments in them hold
     // the explained row's values. Consecutive coalitions often differ in a player or two (sampling
-    // Shapley's prefixes of an ordering), and then only those segments are rewritten.
+    // Shapley's prefixes of an ordering), and then only those segments are rewritten. The block takes
+    // as much memory as the background itself.
     float[] block = new float[count * width];
     boolean[] present = new boolean[segmentStart.length];
     int[] changed = new int[segmentStart.length];
@@ -144,7 +143,7 @@ public final class CoalitionEvaluator {
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
       Arrays.fill(present, false);
-      System.arraycopy(backgroundRows, 0, block, 0, block.length);
+      background.copyRows(block);
       for (int k = 0; k < perRow; k++) {
         int coalition = r * perRow + k;
         // The segments to rewrite, and the coalition's present columns as runs, adjacent segments
@@ -178,12 +177,12 @@ public final class CoalitionEvaluator {
               if (present[g]) {
                 System.arraycopy(inputs, r * width + start, block, b * width + start, segmentLength[g]);
               } else {
-                System.arraycopy(backgroundRows, b * width + start, block, b * width + start, segmentLength[g]);
+                background.copyColumns(b, start, segmentLength[g], block, b * width + start);
               }
             }
           }
         } else {
-          System.arraycopy(backgroundRows, 0, block, 0, block.length);
+          background.copyRows(block);
           for (int b = 0; b < count; b++) {
             for (int i = 0; i < runs; i++) {
               System.arraycopy(inputs, r * width + runStart[i], block, b * width + runStart[i], runLength[i]);
