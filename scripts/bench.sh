@@ -36,6 +36,10 @@
 #                     (conf/digits-*.yaml), its 300 images repeated under new ids (--copies N,
 #                     default 1000: 300,000 rows), against the same model calls in full calls
 #                     (ImageBenchmark); --pairs N as above
+#   --method-cpu      instead: each SHAP method's own CPU per row on one thread, with a model that
+#                     costs next to nothing, on the SHAP job's columns and players (seconds; no
+#                     Spark): the part of the explain stage the method's Java decides. Options
+#                     --rows N (default 300), --repeats N (default 6) (MethodCpuBenchmark)
 #   --help            this text
 #
 # Needs only Java 17 and Maven: builds the project (and its test classes) when needed, then runs
@@ -72,6 +76,7 @@ main=org.attribution.bench.Benchmark
 for arg in "$@"; do
   if [[ $arg == --accuracy ]]; then main=org.attribution.bench.AccuracyHarness; fi
   if [[ $arg == --images ]]; then main=org.attribution.bench.ImageBenchmark; fi
+  if [[ $arg == --method-cpu ]]; then main=org.attribution.bench.MethodCpuBenchmark; fi
 done
 
 # shellcheck disable=SC2086

@@ -47,6 +47,7 @@ import org.attribution.method.IntegratedGradients;
 import org.attribution.method.InputXGradient;
 import org.attribution.method.IntegrationRule;
 import org.attribution.method.KernelShap;
+import org.attribution.method.KernelShapAdjustment;
 import org.attribution.method.Lime;
 import org.attribution.method.Occlusion;
 import org.attribution.method.Saliency;
@@ -54,6 +55,7 @@ import org.attribution.method.SamplingShapley;
 import org.attribution.method.SmoothGrad;
 import org.attribution.method.ShapleyKernelSampler;
 import org.attribution.model.EngineSettings;
+import org.attribution.model.ModelFunction;
 import org.attribution.model.OutputTransform;
 import org.attribution.model.TorchScriptModel;
 import org.attribution.testing.RecordingModel;
@@ -672,34 +674,35 @@ public final class Benchmark {
    * a zero baseline and SmoothGrad's default noise on every column: the call shapes do not depend
    * on the values.
    */
-  private static AttributionMethod replayMethod(MethodConfig config, RecordingModel recording, Background background,
+  static AttributionMethod replayMethod(MethodConfig config, ModelFunction model, Background background,
       FeatureGroups groups, int maxEvaluationRows) {
-    int width = recording.inputWidth();
+    int width = model.inputWidth();
     if (config instanceof IntegratedGradientsConfig ig) {
-      return new IntegratedGradients(recording, new float[width], IntegrationRule.fromId(ig.rule()), ig.steps(),
+      return new IntegratedGradients(model, new float[width], IntegrationRule.fromId(ig.rule()), ig.steps(),
           maxEvaluationRows, groups);
     } else if (config instanceof KernelShapConfig kernel) {
-      return new KernelShap(recording, background, groups,
-          ShapleyKernelSampler.budgetFor(kernel.budget(), groups.players()), maxEvaluationRows);
+      return new KernelShap(model, background, groups,
+          ShapleyKernelSampler.budgetFor(kernel.budget(), groups.players()), maxEvaluationRows, 0,
+          KernelShapAdjustment.fromId(kernel.adjustment(), kernel.adjustmentTrees()));
     } else if (config instanceof GradientShapConfig gradient) {
-      return new GradientShap(recording, background, groups, gradient.samples(), gradient.noiseStd(),
+      return new GradientShap(model, background, groups, gradient.samples(), gradient.noiseStd(),
           maxEvaluationRows);
     } else if (config instanceof SamplingShapleyConfig sampling) {
-      return new SamplingShapley(recording, background, groups, sampling.permutations(), maxEvaluationRows);
+      return new SamplingShapley(model, background, groups, sampling.permutations(), maxEvaluationRows);
     } else if (config instanceof SaliencyConfig saliency) {
-      return new Saliency(recording, saliency.absolute(), maxEvaluationRows, groups);
+      return new Saliency(model, saliency.absolute(), maxEvaluationRows, groups);
     } else if (config instanceof InputXGradientConfig) {
-      return new InputXGradient(recording, new float[width], maxEvaluationRows, groups);
+      return new InputXGradient(model, new float[width], maxEvaluationRows, groups);
     } else if (config instanceof SmoothGradConfig smooth) {
       double[] noise = new double[width];
       Arrays.fill(noise, smooth.noiseStd());
-      return new SmoothGrad(replayMethod(smooth.wrapped(), recording, background, groups, maxEvaluationRows),
-          recording, noise, smooth.samples(), SmoothGrad.Aggregate.fromId(smooth.aggregate()), maxEvaluationRows);
+      return new SmoothGrad(replayMethod(smooth.wrapped(), model, background, groups, maxEvaluationRows),
+          model, noise, smooth.samples(), SmoothGrad.Aggregate.fromId(smooth.aggregate()), maxEvaluationRows);
     } else if (config instanceof OcclusionConfig) {
-      return new Occlusion(recording, background != null ? background : Background.uniform(new float[width], 1, width),
+      return new Occlusion(model, background != null ? background : Background.uniform(new float[width], 1, width),
           groups, maxEvaluationRows);
     } else if (config instanceof LimeConfig lime) {
-      return new Lime(recording, background, groups, lime.samples(), lime.kernelWidthFor(groups.players()),
+      return new Lime(model, background, groups, lime.samples(), lime.kernelWidthFor(groups.players()),
           lime.alpha(), maxEvaluationRows);
     }
     throw new IllegalStateException("no replay for " + config.id());
