@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.attribution.job.CallCalibration.Timing;
@@ -75,6 +76,49 @@ class CallCalibrationTest {
     // A warm-up call of each size, then three rounds of 4,096 rows per size: 16 calls of 256 rows and 8 of 512.
     assertEquals(2 + 3 * (16 + 8), model.gradientRows().size());
     assertEquals(List.of(), model.forwardRows());
+  }
+
+  /**
+   * Each round starts one size later, so no size is always timed first or last, where a task may
+   * have the core to itself while the others start or finish.
+   */
+  @Test
+  void eachRoundStartsOneSizeLater() {
+    RecordingModel model = new RecordingModel(new ModelFunction() {
+      @Override
+      public int inputWidth() {
+        return 2;
+      }
+
+      @Override
+      public int outputWidth() {
+        return 1;
+      }
+
+      @Override
+      public float[] forward(float[] inputs, int rows) {
+        return new float[rows];
+      }
+
+      @Override
+      public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
+        throw new UnsupportedOperationException();
+      }
+    });
+    CallCalibration.time(model, new CallCalibration.Request(false, 1_024, 1L << 40), "driver");
+    List<Integer> order = new ArrayList<>();
+    for (int rows : model.forwardRows()) {
+      if (order.isEmpty() || order.get(order.size() - 1) != rows) {
+        order.add(rows);
+      }
+    }
+    assertEquals(List.of(256, 512, 1024, 256, 512, 1024, 512, 1024, 256, 1024, 256, 512), order);
+  }
+
+  @Test
+  void aSizesTimeIsItsMedianRound() {
+    assertEquals(2.0, CallCalibration.median(new double[] {9.0, 2.0, 1.0}));
+    assertEquals(2.5, CallCalibration.median(new double[] {4.0, 1.0, 2.0, 3.0}));
   }
 
   @Test
