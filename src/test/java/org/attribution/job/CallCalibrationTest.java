@@ -48,28 +48,7 @@ class CallCalibrationTest {
 
   @Test
   void timesEveryCandidateWithTheMethodsKindOfCall() {
-    ModelFunction identity = new ModelFunction() {
-      @Override
-      public int inputWidth() {
-        return 2;
-      }
-
-      @Override
-      public int outputWidth() {
-        return 1;
-      }
-
-      @Override
-      public float[] forward(float[] inputs, int rows) {
-        return new float[rows];
-      }
-
-      @Override
-      public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
-        return new float[rows * 2];
-      }
-    };
-    RecordingModel model = new RecordingModel(identity);
+    RecordingModel model = new RecordingModel(zeros());
     List<Timing> timings = CallCalibration.time(model, new CallCalibration.Request(true, 1_000, 1L << 40), "driver");
     assertEquals(List.of(256, 512), timings.stream().map(Timing::rows).toList());
     assertTrue(timings.stream().allMatch(t -> t.executor().equals("driver") && t.nanosPerRow() >= 0));
@@ -84,27 +63,7 @@ class CallCalibrationTest {
    */
   @Test
   void eachRoundStartsOneSizeLater() {
-    RecordingModel model = new RecordingModel(new ModelFunction() {
-      @Override
-      public int inputWidth() {
-        return 2;
-      }
-
-      @Override
-      public int outputWidth() {
-        return 1;
-      }
-
-      @Override
-      public float[] forward(float[] inputs, int rows) {
-        return new float[rows];
-      }
-
-      @Override
-      public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
-        throw new UnsupportedOperationException();
-      }
-    });
+    RecordingModel model = new RecordingModel(zeros());
     CallCalibration.time(model, new CallCalibration.Request(false, 1_024, 1L << 40), "driver");
     List<Integer> order = new ArrayList<>();
     for (int rows : model.forwardRows()) {
@@ -126,5 +85,30 @@ class CallCalibrationTest {
     assertEquals(2048, CallCalibration.mostCommon(Map.of("1", 2048, "2", 2048, "3", 1024), 1024));
     assertEquals(1024, CallCalibration.mostCommon(Map.of("1", 2048, "2", 1024), 512));
     assertEquals(512, CallCalibration.mostCommon(Map.of(), 512));
+  }
+
+  /** A two-column model that returns zeros: only the calls' shapes matter here. */
+  private static ModelFunction zeros() {
+    return new ModelFunction() {
+      @Override
+      public int inputWidth() {
+        return 2;
+      }
+
+      @Override
+      public int outputWidth() {
+        return 1;
+      }
+
+      @Override
+      public float[] forward(float[] inputs, int rows) {
+        return new float[rows];
+      }
+
+      @Override
+      public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
+        return new float[rows * 2];
+      }
+    };
   }
 }
