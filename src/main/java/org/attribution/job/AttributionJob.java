@@ -567,7 +567,6 @@ public final class AttributionJob {
    */
   private record Layout(Dataset<Row> rows, int tasks) {}
 
-
   /**
    * Rows whose id another explained row has too. They are explained all the same (each is a row
    * of the data), but a per-row table keyed by id is then ambiguous, so the manifest says so.

@@ -568,12 +568,13 @@ public final class Benchmark {
     return JobConfigLoader.load(method.equals(IG) ? IG_JOB : SHAP_JOB, overrides);
   }
 
-  private static int encoderWidth(JobConfig config) {
+  /** The encoder of a sample job's features, which has no vector column. */
+  static FeatureEncoder encoder(JobConfig config) {
     return FeatureEncoder.build(config.features(),
         Vocabularies.read(config.features().vocabularyFile(), new Configuration()),
         () -> {
           throw new IllegalStateException("no vector features in the sample jobs");
-        }).width();
+        });
   }
 
   private TorchScriptModel model(JobConfig config, int width) {
@@ -625,11 +626,7 @@ public final class Benchmark {
   List<ComputeBound.Calls> replayPlan(JobConfig config, RunManifest manifest, TorchScriptModel bench, long rows) {
     RunManifest.Execution execution = manifest.execution();
     int width = bench.inputWidth();
-    FeatureGroups groups = FeatureEncoder.build(config.features(),
-        Vocabularies.read(config.features().vocabularyFile(), new Configuration()),
-        () -> {
-          throw new IllegalStateException("no vector features in the sample jobs");
-        }).groups();
+    FeatureGroups groups = encoder(config).groups();
     RecordingModel recording = new RecordingModel(bench);
     int maxEvaluationRows = execution.maxEvaluationRows();
     SplittableRandom random = new SplittableRandom(7);

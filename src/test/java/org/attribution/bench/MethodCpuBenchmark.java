@@ -5,14 +5,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.hadoop.conf.Configuration;
 import org.attribution.config.GradientShapConfig;
 import org.attribution.config.JobConfig;
 import org.attribution.config.JobConfigLoader;
 import org.attribution.config.KernelShapConfig;
 import org.attribution.config.SamplingShapleyConfig;
-import org.attribution.data.FeatureEncoder;
-import org.attribution.data.Vocabularies;
 import org.attribution.method.AttributionMethod;
 import org.attribution.method.Attributions;
 import org.attribution.method.Background;
@@ -29,9 +26,10 @@ import org.attribution.model.ModelFunction;
  * columns and players, a background of as many rows as its k-means makes, each method at its
  * defaults built as the benchmark's replay builds it, rows in batches of 3 with 1,024-row model
  * calls. Inputs and background are fixed Gaussian draws. The model returns {@code x_0 + x_1 / 2}
- * and {@code x_2} (its gradient a constant), so its calls cost a pass over their inputs at most. Each method runs {@code --repeats} times over {@code --rows} rows in one
- * JVM; the first repeat warms the JIT and every repeat is printed, the fastest last. The machine's
- * load moves these numbers as it moves every timing: compare old and new code in alternated runs.
+ * and {@code x_2} (its gradient a constant), so its calls cost a pass over their inputs at most.
+ * Each method runs {@code --repeats} times over {@code --rows} rows in one JVM; the first repeat
+ * warms the JIT and every repeat is printed, the fastest last. The machine's load moves these
+ * numbers as it moves every timing: compare old and new code in alternated runs.
  */
 public final class MethodCpuBenchmark {
 
@@ -71,8 +69,7 @@ public final class MethodCpuBenchmark {
         each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", t));
       }
       System.out.printf(Locale.ROOT, "| %s | %d | %d | %s | **%.2f** |%n", id, built.groups().players(),
-          built.backgroundRows(), each,
-          Arrays.stream(times).min().orElseThrow());
+          built.backgroundRows(), each, Arrays.stream(times).min().orElseThrow());
     }
   }
 
@@ -82,11 +79,7 @@ public final class MethodCpuBenchmark {
   /** Method {@code id} at its defaults on the SHAP job's players and a background of its k-means size. */
   static Built build(String id) {
     JobConfig config = JobConfigLoader.load(Benchmark.SHAP_JOB, Map.of("method", "{name: " + id + "}"));
-    FeatureGroups groups = FeatureEncoder.build(config.features(),
-        Vocabularies.read(config.features().vocabularyFile(), new Configuration()),
-        () -> {
-          throw new IllegalStateException("no vector features in the sample jobs");
-        }).groups();
+    FeatureGroups groups = Benchmark.encoder(config).groups();
     int width = groups.columns();
     int count = config.background().k();
     Background background = Background.uniform(gaussian(new SplittableRandom(1), count * width), count, width);
