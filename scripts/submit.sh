@@ -119,11 +119,18 @@ case ${format:-parquet}:${TABLE_FORMAT_JARS:-bundled} in
        "(bundled, packages or provided)" >&2; exit 2 ;;
 esac
 
+# libtorch's oneDNN computes some convolutions' gradients wrongly with AVX-512 (GradientCheck): cap it
+# for the driver (this process's environment reaches a client-mode driver and one a standalone Worker
+# starts) and the executors, unless the environment sets it.
+export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
 settings=(--conf "spark.driver.extraJavaOptions=$driver_options"
-          --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true)
+          --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true
+          --conf "spark.executorEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA")
 case $master in
   spark://*) settings+=(--conf spark.standalone.submit.waitAppCompletion=true) ;;
-  yarn*) settings+=(--conf spark.yarn.maxAppAttempts=1) ;;
+  yarn*) settings+=(--conf spark.yarn.maxAppAttempts=1
+                   --conf "spark.yarn.appMasterEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA") ;;
+  k8s://*) settings+=(--conf "spark.kubernetes.driverEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA") ;;
 esac
 
 # shellcheck disable=SC2086

@@ -58,6 +58,7 @@ import org.attribution.method.CoalitionEvaluator;
 import org.attribution.method.ExactShapley;
 import org.attribution.method.PermutationMetric;
 import org.attribution.model.DeviceChoice;
+import org.attribution.model.GradientCheck;
 import org.attribution.model.InputShape;
 import org.attribution.model.TorchScriptModel;
 import org.attribution.output.AuditTables;
@@ -303,6 +304,13 @@ public final class AttributionJob {
         background == null ? null : jsc().broadcast(background.background().withBaseValues(baseValues)),
         background == null ? 0 : background.background().count(), encoder.groups(), maxEvaluationRows, noiseScale);
     checkMethod(() -> methods.check(driverModel));
+    float[] probeRows = methods.usesGradients() ? probeRows(valid, encoder, 2 + segments.size()) : null;
+    if (probeRows != null) {
+      String problem = GradientCheck.problem(driverModel, probeRows, probeRows.length / encoder.width());
+      if (problem != null) {
+        throw new InvalidJobException("Cannot trust the model's gradients on the driver: " + problem);
+      }
+    }
     int batchRows = batchRows(config.execution(), budgetRows, methods.evaluationsPerRow());
     int slots = Math.max(1, spark.sparkContext().defaultParallelism() / checked.threads());
     Layout layout = spread(valid, checked.partitionRows(), slots, batchRows);
@@ -319,6 +327,7 @@ public final class AttributionJob {
     // On the CPU, unless the job file sets it, each executor runs the call size it measures fastest.
     boolean measure = config.execution().callRows() == null && !runsOnGpu();
     Map<String, Integer> executorCallRows = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots,
+        probeRows,
         measure
             ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks))
             : null);
@@ -725,6 +734,19 @@ public final class AttributionJob {
       return execution.batchRows();
     }
     return (int) Math.max(1, Math.min(MAX_BATCH_ROWS, budgetRows / evaluationsPerRow));
+  }
+
+  /**
+   * The first few valid rows, encoded: where the model's gradients are checked, since rows of the
+   * data test what the run computes.
+   */
+  private static float[] probeRows(Dataset<Row> valid, FeatureEncoder encoder, int firstFeature) {
+    List<Row> rows = valid.limit(GradientCheck.ROWS).collectAsList();
+    float[] encoded = new float[rows.size() * encoder.width()];
+    for (int r = 0; r < rows.size(); r++) {
+      encoder.encode(rows.get(r), firstFeature, encoded, r * encoder.width());
+    }
+    return encoded;
   }
 
   /** Runs a method's own checks on the driver, so settings that do not fit fail before any task. */

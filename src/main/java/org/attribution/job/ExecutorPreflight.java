@@ -13,14 +13,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.attribution.config.InvalidJobException;
+import org.attribution.model.GradientCheck;
 import org.attribution.model.TorchScriptModel;
 
 /**
- * Loads the model where the tasks run and runs one row through it, before the explain stage.
+ * Loads the model where the tasks run and runs one row through it, before the explain stage; for
+ * a gradient method, also checks its gradients at rows of the data ({@link GradientCheck}).
  *
  * <p>The driver's dry run cannot see what only the executors have: a missing or mismatched CUDA
  * library, a wrong {@code PYTORCH_FLAVOR}, an unwritable DJL cache, no GPU where one was asked
- * for. In the explain stage such a failure would fail every task four times over, after minutes,
+ * for, a processor on which libtorch computes some gradients wrongly. In the explain stage such a failure would fail every task four times over, after minutes,
  * with the cause deep in an executor's log. Here each task reports its failure as data instead of
  * throwing, so nothing is retried, and the job stops at once with exit code 2 and one message
  * that names the executor and the whole cause chain. The model a task loads stays in its
@@ -34,18 +36,20 @@ final class ExecutorPreflight {
    * Runs one small task per slot, which in practice reaches every executor; with {@code calibrate},
    * each task then times the model's calls ({@link CallCalibration}), all at once.
    *
+   * @param probeRows rows of the data at which each task checks the model's gradients ({@link
+   *     GradientCheck}); null for a method that takes none
    * @param calibrate the kind of call and the budget to time calls within; null to time none
    * @return per executor id, the call size it runs the model fastest at; empty without
    *     {@code calibrate}
    * @throws InvalidJobException naming each executor whose model check failed
    */
   static Map<String, Integer> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots,
-      CallCalibration.Request calibrate) {
+      float[] probeRows, CallCalibration.Request calibrate) {
     spark.sparkContext().setJobDescription(calibrate == null ? "Checking the model on the executors"
         : "Checking the model on the executors and timing its calls");
     List<Report> reports = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(IntStream.range(0, slots).boxed().toList(), slots)
-        .mapPartitions(ignored -> List.of(checkHere(spec, modelBytes, calibrate)).iterator())
+        .mapPartitions(ignored -> List.of(checkHere(spec, modelBytes, probeRows, calibrate)).iterator())
         .collect();
     Set<String> failures = new LinkedHashSet<>();
     List<CallCalibration.Timing> timings = new ArrayList<>();
@@ -67,17 +71,26 @@ final class ExecutorPreflight {
    */
   private record Report(String failure, List<CallCalibration.Timing> timings) implements Serializable {}
 
-  private static Report checkHere(ModelSpec spec, Broadcast<byte[]> modelBytes, CallCalibration.Request calibrate) {
+  private static Report checkHere(ModelSpec spec, Broadcast<byte[]> modelBytes, float[] probeRows,
+      CallCalibration.Request calibrate) {
     SparkEnv env = SparkEnv.get();
     try {
       TorchScriptModel model = ExecutorModels.get(spec, modelBytes::value, TaskContext.get());
       model.forward(new float[spec.inputWidth()], 1);
+      String problem = probeRows == null ? null
+          : GradientCheck.problem(model, probeRows, probeRows.length / spec.inputWidth());
+      if (problem != null) {
+        return new Report(where(env) + ": " + problem, List.of());
+      }
       return new Report(null, calibrate == null ? List.of()
           : CallCalibration.time(model, calibrate, env.executorId()));
     } catch (RuntimeException | LinkageError e) {
-      return new Report("executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host() + ": "
-          + causeChain(e), List.of());
+      return new Report(where(env) + ": " + causeChain(e), List.of());
     }
+  }
+
+  private static String where(SparkEnv env) {
+    return "executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host();
   }
 
   /** Every distinct message from the failure down to its root cause. */

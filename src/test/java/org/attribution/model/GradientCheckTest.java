@@ -1,0 +1,138 @@
+package org.attribution.model;
+
+import static org.attribution.model.ModelFixtures.MLP;
+import static org.attribution.model.ModelFixtures.path;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.attribution.testing.AnalyticModels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gradient check passes models whose gradients are right, smooth or with ReLU kinks, analytic
+ * or real TorchScript models at the rows their references use, and fails gradients that are off by
+ * a factor on part of the input or that belong to another row of the call.
+ */
+class GradientCheckTest {
+
+  static final double[][] W = {{0.8, -1.2, 0.3, 0.5}, {-0.4, 0.9, 1.1, -0.7}, {1.3, 0.2, -0.6, 0.4}};
+  static final double[] A = {0.1, -0.2, 0.3};
+  static final double[][] V = {{1.0, -0.5, 0.8}, {-1.1, 0.7, 0.2}};
+  static final double[] D = {0.05, -0.1};
+
+  static final float[] ROWS = {0.5f, -1.0f, 2.0f, 0.3f, -0.7f, 0.2f, 1.5f, -1.2f, 1.1f, 0.9f, -0.4f, 0.0f};
+
+  @Test
+  void rightGradientsPass() {
+    assertNull(GradientCheck.problem(AnalyticModels.tanhNetwork(W, A, V, D), ROWS, 3));
+    assertNull(GradientCheck.problem(AnalyticModels.linear(W, A), ROWS, 3));
+    // Kinks at x_0 = 0, x_1 = 0 and where the inner term is 0: none within a step of these rows.
+    assertNull(GradientCheck.problem(AnalyticModels.captumReluExample(), new float[] {3, 1, 2, 0.5f, -1, 2}, 3));
+  }
+
+  @Test
+  void aModelFlatAtItsRowsPasses() {
+    // The tanh saturates: gradients and differences are both too small to measure.
+    double[][] steep = {{400, 400, 400, 400}, {-400, 300, 200, 100}, {500, -100, 300, 300}};
+    assertNull(GradientCheck.problem(AnalyticModels.tanhNetwork(steep, A, V, D), new float[] {1, 1, 1, 1}, 1));
+  }
+
+  @Test
+  void aGradientOffOnPartOfTheInputFails() {
+    ModelFunction right = AnalyticModels.tanhNetwork(W, A, V, D);
+    String problem = GradientCheck.problem(new Wrong(right) {
+      @Override
+      void spoil(float[] gradients, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+          gradients[r * width] *= 0.4f;
+          gradients[r * width + 1] *= 0.4f;
+        }
+      }
+    }, ROWS, 3);
+    assertNotNull(problem);
+    assertTrue(problem.contains("disagree with its outputs") && problem.contains("ONEDNN_MAX_CPU_ISA=AVX2"), problem);
+  }
+
+  @Test
+  void anotherRowsGradientFails() {
+    ModelFunction right = AnalyticModels.tanhNetwork(W, A, V, D);
+    assertNotNull(GradientCheck.problem(new Wrong(right) {
+      @Override
+      void spoil(float[] gradients, int rows, int width) {
+        float[] first = Arrays.copyOf(gradients, width);
+        System.arraycopy(gradients, width, gradients, 0, (rows - 1) * width);
+        System.arraycopy(first, 0, gradients, (rows - 1) * width, width);
+      }
+    }, ROWS, 3));
+  }
+
+  @Test
+  void realModelsPassAtTheirReferenceRows() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode mlp = json.readTree(path(ModelFixtures.MLP_REFERENCE).toFile()).get("inputs");
+    try (TorchScriptModel model = TorchScriptModel.load(path(MLP), Device.cpu(), OutputTransform.SOFTMAX, 6)) {
+      assertNull(GradientCheck.problem(model, flatten(mlp), mlp.size()));
+    }
+    JsonNode digits = json.readTree(Path.of("src/test/resources/digits/reference.json").toFile()).get("rows");
+    float[] images = new float[digits.size() * 64];
+    for (int r = 0; r < digits.size(); r++) {
+      System.arraycopy(flatten(List.of(digits.get(r).get("input"))), 0, images, r * 64, 64);
+    }
+    try (TorchScriptModel model = ImageModelTest.load(ImageModelTest.DIGITS_MODEL, OutputTransform.SOFTMAX,
+        List.of(1, 8, 8))) {
+      assertNull(GradientCheck.problem(model, images, digits.size()));
+    }
+  }
+
+  private static float[] flatten(Iterable<JsonNode> rows) {
+    List<Float> values = new ArrayList<>();
+    rows.forEach(row -> row.forEach(v -> values.add((float) v.asDouble())));
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+
+  /** A model whose outputs are right and whose gradients {@link #spoil} changes. */
+  private abstract static class Wrong implements ModelFunction {
+    private final ModelFunction right;
+
+    Wrong(ModelFunction right) {
+      this.right = right;
+    }
+
+    abstract void spoil(float[] gradients, int rows, int width);
+
+    @Override
+    public int inputWidth() {
+      return right.inputWidth();
+    }
+
+    @Override
+    public int outputWidth() {
+      return right.outputWidth();
+    }
+
+    @Override
+    public float[] forward(float[] inputs, int rows) {
+      return right.forward(inputs, rows);
+    }
+
+    @Override
+    public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
+      float[] gradients = right.gradient(inputs, rows, targets, targetOutputs);
+      spoil(gradients, rows, inputWidth());
+      return gradients;
+    }
+  }
+}
