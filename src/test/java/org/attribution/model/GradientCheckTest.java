@@ -40,6 +40,14 @@ class GradientCheckTest {
   }
 
   @Test
+  void columnsOnScalesFarApartPass() {
+    // An income in dollars beside one-hot columns: a step sized to the row would swamp the latter.
+    double[][] w = {{2e-5, 0.9, 1.1, -0.7}, {-1e-5, 1.3, -0.6, 0.4}, {3e-5, 0.2, 0.5, 1.2}};
+    float[] rows = {52_000, 0, 1, 0.3f, 87_500, 1, 0, -1.2f};
+    assertNull(GradientCheck.problem(AnalyticModels.tanhNetwork(w, A, V, D), rows, 2));
+  }
+
+  @Test
   void aModelFlatAtItsRowsPasses() {
     // The tanh saturates: gradients and differences are both too small to measure.
     double[][] steep = {{400, 400, 400, 400}, {-400, 300, 200, 100}, {500, -100, 300, 300}};
