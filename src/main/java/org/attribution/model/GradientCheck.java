@@ -28,6 +28,9 @@ public final class GradientCheck {
   /** Outputs checked per row; the first ones, so a thousand-class model costs as much as a small one. */
   static final int MAX_OUTPUTS = 16;
 
+  /** The most input values the check's forward call takes: 16 MB of float32. */
+  static final int MAX_VALUES = 1 << 22;
+
   /** Random ±1 directions per row and output. */
   static final int DIRECTIONS = 3;
 
@@ -58,8 +61,14 @@ public final class GradientCheck {
    */
   public static String problem(ModelFunction model, float[] rows, int count) {
     int width = model.inputWidth();
-    int outputs = Math.min(model.outputWidth(), MAX_OUTPUTS);
-    int cases = count * outputs;
+    // Wide inputs (images) check fewer rows and outputs, so that the calls stay small.
+    int maxCases = Math.max(1, MAX_VALUES / (2 * DIRECTIONS * width));
+    int checkedRows = Math.min(count, maxCases);
+    if (checkedRows == 0) {
+      return null;
+    }
+    int outputs = Math.min(Math.min(model.outputWidth(), MAX_OUTPUTS), Math.max(1, maxCases / checkedRows));
+    int cases = checkedRows * outputs;
     float[] repeated = new float[cases * width];
     int[] targets = new int[cases];
     float[] shifted = new float[2 * cases * DIRECTIONS * width];

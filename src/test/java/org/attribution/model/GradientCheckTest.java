@@ -2,6 +2,7 @@ package org.attribution.model;
 
 import static org.attribution.model.ModelFixtures.MLP;
 import static org.attribution.model.ModelFixtures.path;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +47,26 @@ class GradientCheckTest {
     double[][] w = {{2e-5, 0.9, 1.1, -0.7}, {-1e-5, 1.3, -0.6, 0.4}, {3e-5, 0.2, 0.5, 1.2}};
     float[] rows = {52_000, 0, 1, 0.3f, 87_500, 1, 0, -1.2f};
     assertNull(GradientCheck.problem(AnalyticModels.tanhNetwork(w, A, V, D), rows, 2));
+  }
+
+  @Test
+  void wideInputsAreCheckedInSmallCalls() {
+    int width = 300_000;
+    double[][] w = new double[3][width];
+    for (int i = 0; i < width; i++) {
+      w[0][i] = Math.sin(i);
+      w[1][i] = Math.cos(i);
+      w[2][i] = 1.0 / (1 + i % 7);
+    }
+    RecordingModel model = new RecordingModel(AnalyticModels.linear(w, A));
+    float[] rows = new float[4 * width];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = (i % 11) / 10f;
+    }
+    assertNull(GradientCheck.problem(model, rows, 4));
+    assertEquals(List.of(2), model.gradientRows());
+    assertEquals(List.of(12), model.forwardRows());
+    assertTrue(12L * width <= GradientCheck.MAX_VALUES);
   }
 
   @Test
