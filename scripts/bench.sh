@@ -79,8 +79,8 @@ for arg in "$@"; do
   if [[ $arg == --method-cpu ]]; then main=org.attribution.bench.MethodCpuBenchmark; fi
 done
 
-# libtorch's oneDNN computes some convolutions' gradients wrongly with AVX-512 (GradientCheck).
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
+# shellcheck source=scripts/libtorch-env.sh
+source scripts/libtorch-env.sh
 
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xmx4g} @conf/java17-spark.args \

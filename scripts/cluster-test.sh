@@ -63,8 +63,8 @@ fi
 export SPARK_HOME=$home
 export SPARK_SCALA_VERSION=$(pom_value scala.binary.version)
 export SPARK_LOCAL_IP=127.0.0.1   # every Spark process binds to loopback only
-# libtorch's oneDNN computes some convolutions' gradients wrongly with AVX-512 (GradientCheck).
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
+# shellcheck source=scripts/libtorch-env.sh
+source scripts/libtorch-env.sh
 export SPARK_DAEMON_MEMORY=256m   # Master and Workers
 # Drivers and executors unpack libtorch here once; kept between runs.
 export DJL_CACHE_DIR=$work/djl-cache

@@ -24,8 +24,8 @@ fi
 
 # A laptop or CI box has no cluster network: keep Spark on loopback.
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
-# libtorch's oneDNN computes some convolutions' gradients wrongly with AVX-512 (GradientCheck).
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
+# shellcheck source=scripts/libtorch-env.sh
+source scripts/libtorch-env.sh
 
 # The JDK module opens that spark-submit adds on Java 17; an embedded Spark needs them too.
 exec java -Xmx4g @conf/java17-spark.args \

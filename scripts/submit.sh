@@ -119,18 +119,22 @@ case ${format:-parquet}:${TABLE_FORMAT_JARS:-bundled} in
        "(bundled, packages or provided)" >&2; exit 2 ;;
 esac
 
-# libtorch's oneDNN computes some convolutions' gradients wrongly with AVX-512 (GradientCheck): cap it
-# for the driver (this process's environment reaches a client-mode driver and one a standalone Worker
-# starts) and the executors, unless the environment sets it.
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX2}
+# libtorch's environment (scripts/libtorch-env.sh): this process's reaches a client-mode driver and
+# one a standalone Worker starts; the executors and the other cluster-mode drivers get it below.
+# shellcheck source=scripts/libtorch-env.sh
+source scripts/libtorch-env.sh
 settings=(--conf "spark.driver.extraJavaOptions=$driver_options"
-          --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true
-          --conf "spark.executorEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA")
+          --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true)
+for setting in "${libtorch_env[@]}"; do
+  settings+=(--conf "spark.executorEnv.$setting")
+  case $master in
+    yarn*) settings+=(--conf "spark.yarn.appMasterEnv.$setting") ;;
+    k8s://*) settings+=(--conf "spark.kubernetes.driverEnv.$setting") ;;
+  esac
+done
 case $master in
   spark://*) settings+=(--conf spark.standalone.submit.waitAppCompletion=true) ;;
-  yarn*) settings+=(--conf spark.yarn.maxAppAttempts=1
-                   --conf "spark.yarn.appMasterEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA") ;;
-  k8s://*) settings+=(--conf "spark.kubernetes.driverEnv.ONEDNN_MAX_CPU_ISA=$ONEDNN_MAX_CPU_ISA") ;;
+  yarn*) settings+=(--conf spark.yarn.maxAppAttempts=1) ;;
 esac
 
 # shellcheck disable=SC2086
