@@ -10,7 +10,7 @@
 #   MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_
 #                             glibc gives a model call's freed tensors (megabytes each) back to the
 #                             kernel and faults them in again on the next call: 4,096-row forward
-#                             calls of the sample model ran 3-11 times slower per row than
+#                             calls of the sample model ran 3.6-8.1 times slower per row than
 #                             1,024-row calls from two threads, and about 15% faster with these
 #                             (BENCHMARKS.md). Blocks under 256 MiB now stay in the process,
 #                             as does up to 1 GiB of free memory at the top of each heap.
