@@ -22,10 +22,11 @@ import org.attribution.model.TorchScriptModel;
  *
  * <p>The driver's dry run cannot see what only the executors have: a missing or mismatched CUDA
  * library, a wrong {@code PYTORCH_FLAVOR}, an unwritable DJL cache, no GPU where one was asked
- * for, a processor on which libtorch computes some gradients wrongly. In the explain stage such a failure would fail every task four times over, after minutes,
- * with the cause deep in an executor's log. Here each task reports its failure as data instead of
- * throwing, so nothing is retried, and the job stops at once with exit code 2 and one message
- * that names the executor and the whole cause chain. The model a task loads stays in its
+ * for, a processor on which libtorch computes some gradients wrongly. In the explain stage such a
+ * failure would fail every task four times over, after minutes, with the cause deep in an
+ * executor's log. Here each task reports its failure as data instead of throwing, so nothing is
+ * retried, and the job stops at once with exit code 2 and one message that names the executor
+ * and the whole cause chain. The model a task loads stays in its
  * executor's cache for the explain stage.
  */
 final class ExecutorPreflight {
