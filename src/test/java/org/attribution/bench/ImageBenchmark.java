@@ -23,6 +23,7 @@ import org.attribution.model.ModelFunction;
 import org.attribution.model.OutputTransform;
 import org.attribution.model.TorchScriptModel;
 import org.attribution.output.RunManifest;
+import org.attribution.testing.OtherGradient;
 
 /**
  * Grad-CAM and permutation importance against their compute bound, on the digits sample's CNN
@@ -118,27 +119,8 @@ public final class ImageBenchmark {
       // Gradient calls stand for Grad-CAM's activation-gradient calls, forward calls for the
       // predicted class.
       ActivationModel activations = model.activationModel();
-      ModelFunction camCalls = new ModelFunction() {
-        @Override
-        public int inputWidth() {
-          return model.inputWidth();
-        }
-
-        @Override
-        public int outputWidth() {
-          return model.outputWidth();
-        }
-
-        @Override
-        public float[] forward(float[] inputs, int n) {
-          return model.forward(inputs, n);
-        }
-
-        @Override
-        public float[] gradient(float[] inputs, int n, int[] targets, float[] targetOutputs) {
-          return activations.activationGradient(activations.activations(inputs, n), n, targets, targetOutputs);
-        }
-      };
+      ModelFunction camCalls = new OtherGradient(model, (inputs, n, targets, targetOutputs) ->
+          activations.activationGradient(activations.activations(inputs, n), n, targets, targetOutputs));
       return ComputeBound.run(camCalls, calls(true, rows).plus(calls(false, rows)), slots, 0).seconds();
     }
     return ComputeBound.run(model, calls(false, rows * manifest.execution().evaluationsPerRow()).list, slots, 0)

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.OtherGradient;
 import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -522,28 +523,8 @@ class IntegratedGradientsTest {
 
   @Test
   void rejectsAModelThatReturnsTheWrongNumberOfGradients() {
-    ModelFunction truncating =
-        new ModelFunction() {
-          @Override
-          public int inputWidth() {
-            return LINEAR.inputWidth();
-          }
-
-          @Override
-          public int outputWidth() {
-            return LINEAR.outputWidth();
-          }
-
-          @Override
-          public float[] forward(float[] inputs, int rows) {
-            return LINEAR.forward(inputs, rows);
-          }
-
-          @Override
-          public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
-            return Arrays.copyOf(LINEAR.gradient(inputs, rows, targets, targetOutputs), 3);
-          }
-        };
+    ModelFunction truncating = new OtherGradient(LINEAR,
+        (inputs, rows, targets, outputs) -> Arrays.copyOf(LINEAR.gradient(inputs, rows, targets, outputs), 3));
     IntegratedGradients method =
         ig(truncating, new float[4], IntegrationRule.RIEMANN_MIDDLE, 2, 100);
     IllegalStateException e =

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.OtherGradient;
 import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Test;
 
@@ -79,15 +80,15 @@ class GradientCheckTest {
   @Test
   void aGradientOffOnPartOfTheInputFails() {
     ModelFunction right = AnalyticModels.tanhNetwork(W, A, V, D);
-    String problem = GradientCheck.problem(new Wrong(right) {
-      @Override
-      void spoil(float[] gradients, int rows, int width) {
-        for (int r = 0; r < rows; r++) {
-          gradients[r * width] *= 0.4f;
-          gradients[r * width + 1] *= 0.4f;
-        }
+    String problem = GradientCheck.problem(new OtherGradient(right, (inputs, rows, targets, outputs) -> {
+      float[] gradients = right.gradient(inputs, rows, targets, outputs);
+      int width = right.inputWidth();
+      for (int r = 0; r < rows; r++) {
+        gradients[r * width] *= 0.4f;
+        gradients[r * width + 1] *= 0.4f;
       }
-    }, ROWS, 3);
+      return gradients;
+    }), ROWS, 3);
     assertNotNull(problem);
     assertTrue(problem.contains("disagree with its outputs") && problem.contains("ONEDNN_MAX_CPU_ISA=AVX2"), problem);
   }
@@ -95,14 +96,14 @@ class GradientCheckTest {
   @Test
   void anotherRowsGradientFails() {
     ModelFunction right = AnalyticModels.tanhNetwork(W, A, V, D);
-    assertNotNull(GradientCheck.problem(new Wrong(right) {
-      @Override
-      void spoil(float[] gradients, int rows, int width) {
-        float[] first = Arrays.copyOf(gradients, width);
-        System.arraycopy(gradients, width, gradients, 0, (rows - 1) * width);
-        System.arraycopy(first, 0, gradients, (rows - 1) * width, width);
-      }
-    }, ROWS, 3));
+    assertNotNull(GradientCheck.problem(new OtherGradient(right, (inputs, rows, targets, outputs) -> {
+      float[] gradients = right.gradient(inputs, rows, targets, outputs);
+      int width = right.inputWidth();
+      float[] first = Arrays.copyOf(gradients, width);
+      System.arraycopy(gradients, width, gradients, 0, (rows - 1) * width);
+      System.arraycopy(first, 0, gradients, (rows - 1) * width, width);
+      return gradients;
+    }), ROWS, 3));
   }
 
   @Test
@@ -131,38 +132,5 @@ class GradientCheckTest {
       out[i] = values.get(i);
     }
     return out;
-  }
-
-  /** A model whose outputs are right and whose gradients {@link #spoil} changes. */
-  private abstract static class Wrong implements ModelFunction {
-    private final ModelFunction right;
-
-    Wrong(ModelFunction right) {
-      this.right = right;
-    }
-
-    abstract void spoil(float[] gradients, int rows, int width);
-
-    @Override
-    public int inputWidth() {
-      return right.inputWidth();
-    }
-
-    @Override
-    public int outputWidth() {
-      return right.outputWidth();
-    }
-
-    @Override
-    public float[] forward(float[] inputs, int rows) {
-      return right.forward(inputs, rows);
-    }
-
-    @Override
-    public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
-      float[] gradients = right.gradient(inputs, rows, targets, targetOutputs);
-      spoil(gradients, rows, inputWidth());
-      return gradients;
-    }
   }
 }
