@@ -3,6 +3,7 @@ package org.attribution.method;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.attribution.model.ModelFunction;
+import org.attribution.model.PathPoints;
 
 /**
  * Gradient SHAP, or expected gradients (Erion, Janizek, Sturmfels, Lundberg and Lee, 2021; Captum's
@@ -32,17 +33,19 @@ import org.attribution.model.ModelFunction;
  * sqrt(samples)} (NaN with one sample). Systematic and stratified sampling make the actual error
  * smaller, so these overstate it: for a linear model they are positive though the result is exact.
  *
- * <p>Cost per row: {@code samples + 1} gradient evaluations, the first at x itself, whose target
- * output is f(x) (its gradient is not used). A batch's points, row by row and each row's in sample
- * order, are packed into gradient calls of at most {@code maxEvaluationRows} rows, evenly sized,
- * so one call holds several rows' points (a 200-point call per row ran at half the speed the
- * model reaches with larger calls). Each row's values are folded in its own sample order, so the
- * batch and the call size change a row's result only through the model's value at each point:
- * with libtorch, through whatever makes a row's float32 result depend on the rest of its call
- * (see {@link CoalitionEvaluator} and the README), the same dependence Integrated Gradients has.
- * A model whose per-row results do not depend on the rest of the call (every analytic test model,
- * and the sample model for calls of 32 rows or more, which {@code TorchScriptModel} pads shorter
- * calls to) gives every row the same result bit for bit whatever it is batched with. Instances
+ * <p>Cost per row: {@code samples} gradient evaluations and one forward evaluation, at x itself,
+ * for f(x) (the batch's rows in forward calls of their own). A batch's points, row by row and each
+ * row's in sample order, go to {@link ModelFunction#pathGradients} in calls of at most {@code
+ * maxEvaluationRows} points, evenly sized, so one call holds several rows' points (a 200-point
+ * call per row ran at half the speed the model reaches with larger calls). The model builds the
+ * points and sums each point's products per player (libtorch does it next to its gradient call).
+ * Each row's values are folded in its own sample order, so the batch and the call size change a
+ * row's result only through the model's value at each point: with libtorch, through whatever
+ * makes a row's float32 result depend on the rest of its call (see {@link CoalitionEvaluator}
+ * and the README), the same dependence Integrated Gradients has. A model whose per-row results do
+ * not depend on the rest of the call (every analytic test model, and the sample model for calls
+ * of 32 rows or more, which {@code TorchScriptModel} pads shorter calls to) gives every row the
+ * same result bit for bit whatever it is batched with. Instances
  * are immutable and may be shared by threads.
  */
 public final class GradientShap implements AttributionMethod {
@@ -130,59 +133,51 @@ public final class GradientShap implements AttributionMethod {
     explainer.checkBatch(inputs, rows, targets, rowSeeds);
     int width = explainer.width;
     int players = explainer.players();
-    int pointsPerRow = samples + 1;
-    long totalPoints = (long) rows * pointsPerRow;
+    long totalPoints = (long) rows * samples;
     int callRows = Batches.evenCallSize(totalPoints, maxCallRows);
     SampleMeans estimates = new SampleMeans(rows * players);
-    double[] outputs = new double[rows];
-    float[] points = new float[callRows * width];
-    double[] differences = new double[callRows * width];
+    // Without noise every sample of a row ends at the row itself; with it, each ends at its own
+    // noisy copy, one end row per point of the call.
+    double[] ends = new double[(noiseStdDev > 0 ? callRows : rows) * width];
+    if (noiseStdDev == 0) {
+      widen(inputs, 0, ends);
+    }
+    int[] endOf = new int[callRows];
+    int[] startOf = new int[callRows];
+    double[] alphas = new double[callRows];
     int[] pointTargets = new int[callRows];
-    float[] pointOutputs = new float[callRows];
-    // Row and point (0 for x itself, then sample j at j + 1) of each point of the call.
     int[] pointRows = new int[callRows];
-    int[] pointIndex = new int[callRows];
-    double[] perPlayer = new double[players];
     int[] playerOfColumn = explainer.groups.playerOfColumn();
-    double[] row = new double[width];
     Plan plan = null;
     long next = 0;
     while (next < totalPoints) {
       int chunk = (int) Math.min(callRows, totalPoints - next);
       for (int i = 0; i < chunk; i++, next++) {
-        int r = (int) (next / pointsPerRow);
-        int point = (int) (next % pointsPerRow);
-        if (point == 0) {
-          System.arraycopy(inputs, r * width, points, i * width, width);
-          widen(inputs, r * width, row);
+        int r = (int) (next / samples);
+        int j = (int) (next % samples);
+        if (j == 0) {
           plan = new Plan(rowSeeds[r]);
-        } else {
-          plan.point(row, point - 1, points, differences, i * width);
         }
+        if (noiseStdDev > 0) {
+          plan.noisyCopy(inputs, r * width, ends, i * width);
+          endOf[i] = i;
+        } else {
+          endOf[i] = r;
+        }
+        startOf[i] = plan.picks[j];
+        alphas[i] = plan.alphas[j];
         pointTargets[i] = targets[r];
         pointRows[i] = r;
-        pointIndex[i] = point;
       }
-      float[] gradients = chunk == callRows
-          ? explainer.model.gradient(points, chunk, pointTargets, pointOutputs)
-          : explainer.model.gradient(
-              Arrays.copyOf(points, chunk * width), chunk, Arrays.copyOf(pointTargets, chunk), pointOutputs);
-      if (gradients.length != chunk * width) {
-        throw new IllegalStateException(
-            "Cannot compute gradient SHAP: the model returned " + gradients.length
-                + " gradient values for " + chunk + " rows of " + width);
+      double[] sums = explainer.model.pathGradients(
+          new PathPoints(ends, backgroundRows, endOf, startOf, alphas, pointTargets, chunk), playerOfColumn, players);
+      if (sums.length != chunk * players) {
+        throw new IllegalStateException("Cannot compute gradient SHAP: the model returned " + sums.length
+            + " path sums for " + chunk + " points of " + players + " players");
       }
       for (int i = 0; i < chunk; i++) {
-        if (pointIndex[i] == 0) {
-          outputs[pointRows[i]] = pointOutputs[i];
-          continue;
-        }
-        Arrays.fill(perPlayer, 0);
-        for (int c = 0, k = i * width; c < width; c++, k++) {
-          perPlayer[playerOfColumn[c]] += differences[k] * gradients[k];
-        }
         for (int p = 0; p < players; p++) {
-          estimates.add(pointRows[i] * players + p, perPlayer[p]);
+          estimates.add(pointRows[i] * players + p, sums[i * players + p]);
         }
       }
     }
@@ -190,9 +185,30 @@ public final class GradientShap implements AttributionMethod {
         rows,
         players,
         estimates.means(),
-        outputs,
+        outputs(inputs, rows, targets),
         explainer.references(rows, targets),
         estimates.standardErrors());
+  }
+
+  /** f(x) at each row's target, from forward calls of the batch's rows, as few as the call size allows. */
+  private double[] outputs(float[] inputs, int rows, int[] targets) {
+    int width = explainer.width;
+    int outputWidth = explainer.outputWidth;
+    int callRows = Batches.evenCallSize(rows, maxCallRows);
+    double[] outputs = new double[rows];
+    for (int from = 0; from < rows; from += callRows) {
+      int chunk = Math.min(callRows, rows - from);
+      float[] values = explainer.model.forward(
+          chunk == rows ? inputs : Arrays.copyOfRange(inputs, from * width, (from + chunk) * width), chunk);
+      if (values.length != chunk * outputWidth) {
+        throw new IllegalStateException("Cannot compute gradient SHAP: the model returned " + values.length
+            + " outputs for " + chunk + " rows of " + outputWidth);
+      }
+      for (int r = 0; r < chunk; r++) {
+        outputs[from + r] = values[r * outputWidth + targets[from + r]];
+      }
+    }
+    return outputs;
   }
 
   /** One row's background picks and path points, and the stream its noise comes from. */
@@ -226,22 +242,10 @@ public final class GradientShap implements AttributionMethod {
       }
     }
 
-    /**
-     * Writes sample j's point {@code b + alpha (x' - b)} into {@code points} and {@code x' - b}
-     * into {@code differences}, both at {@code out}, drawing the sample's noise.
-     */
-    void point(double[] row, int j, float[] points, double[] differences, int out) {
-      int in = picks[j] * row.length;
-      double alpha = alphas[j];
-      for (int c = 0; c < row.length; c++) {
-        double x = row[c];
-        if (noiseStdDev > 0) {
-          x += noiseStdDev * random.nextGaussian();
-        }
-        double baseline = backgroundRows[in + c];
-        double difference = x - baseline;
-        points[out + c] = (float) (baseline + alpha * difference);
-        differences[out + c] = difference;
+    /** Writes x plus the next sample's noise, one draw per column in column order, into {@code ends} at {@code out}. */
+    void noisyCopy(float[] inputs, int in, double[] ends, int out) {
+      for (int c = 0; c < explainer.width; c++) {
+        ends[out + c] = inputs[in + c] + noiseStdDev * random.nextGaussian();
       }
     }
   }

@@ -1,5 +1,7 @@
 package org.attribution.model;
 
+import java.util.Arrays;
+
 /**
  * A differentiable model seen as a function of a batch of rows: the only thing attribution
  * methods know about a model.
@@ -37,4 +39,54 @@ public interface ModelFunction {
    * @return {@code rows x inputWidth()} gradients, row-major
    */
   float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs);
+
+  /**
+   * Gradients at points on straight paths, each multiplied by its path's step and summed per
+   * player: for point k at {@code p = s + alpha (e - s)} (see {@link PathPoints}), and each player
+   * q, {@code sum over q's columns c of (e_c - s_c) * dF/dx_c (p)}, where F is output {@code
+   * targets[k]}. The point is computed in float64 and fed to the model in float32, as {@link
+   * #gradient}'s inputs are; the step and the products are float64.
+   *
+   * <p>This default builds the points in Java, calls {@link #gradient} once, and sums each
+   * player's columns in column order. An engine may do the same work where the model runs, which
+   * spares the JVM building and reading {@code count x inputWidth} values per call; it may then
+   * sum a player's columns in another order, so the sums may differ from this default in their
+   * last bits, but a point's sums must not depend on the other points of the call.
+   *
+   * @param paths the points, their paths and targets
+   * @param playerOfColumn for each input column, the index of its player
+   * @param players how many players there are
+   * @return {@code paths.count() x players} sums, row-major
+   * @throws IllegalArgumentException if a point's rows or target do not exist
+   */
+  default double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
+    int width = inputWidth();
+    paths.check(width, outputWidth());
+    int count = paths.count();
+    float[] points = new float[count * width];
+    double[] steps = new double[count * width];
+    for (int k = 0, out = 0; k < count; k++) {
+      int end = paths.endOf()[k] * width;
+      int start = paths.startOf()[k] * width;
+      double alpha = paths.alphas()[k];
+      for (int c = 0; c < width; c++, out++) {
+        double from = paths.starts()[start + c];
+        double step = paths.ends()[end + c] - from;
+        points[out] = (float) (from + alpha * step);
+        steps[out] = step;
+      }
+    }
+    float[] gradients = gradient(points, count, Arrays.copyOf(paths.targets(), count), null);
+    if (gradients.length != count * width) {
+      throw new IllegalStateException("Cannot take path gradients: the model returned " + gradients.length
+          + " gradient values for " + count + " rows of " + width);
+    }
+    double[] sums = new double[count * players];
+    for (int k = 0, in = 0; k < count; k++) {
+      for (int c = 0; c < width; c++, in++) {
+        sums[k * players + playerOfColumn[c]] += steps[in] * gradients[in];
+      }
+    }
+    return sums;
+  }
 }

@@ -93,6 +93,21 @@ public final class SplittingModel implements ModelFunction {
     }
   }
 
+  @Override
+  public double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
+    try {
+      return model.pathGradients(paths, playerOfColumn, players);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      int count = paths.count();
+      int first = splitOrRethrow(e, count);
+      double[] head = pathGradients(paths.range(0, first), playerOfColumn, players);
+      double[] tail = pathGradients(paths.range(first, count), playerOfColumn, players);
+      double[] all = Arrays.copyOf(head, head.length + tail.length);
+      System.arraycopy(tail, 0, all, head.length, tail.length);
+      return all;
+    }
+  }
+
   /** The rows of the first half, when the failure is one a smaller call can avoid. */
   private int splitOrRethrow(Throwable failure, int rows) {
     if (rows < 2 || !isOutOfMemory(failure)) {

@@ -57,4 +57,14 @@ public final class TimedModel implements ModelFunction {
       observer.called(rows, System.nanoTime() - start);
     }
   }
+
+  @Override
+  public double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
+    long start = System.nanoTime();
+    try {
+      return model.pathGradients(paths, playerOfColumn, players);
+    } finally {
+      observer.called(paths.count(), System.nanoTime() - start);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -306,35 +308,122 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
       return new float[0];
     }
     int callRows = Math.max(rows, MIN_CALL_ROWS);
-    long[] index = paddedTargets(targets, rows, callRows);
+    return withGradients(scope -> {
+      NDArray x = tensorOf(scope, inputs, rows, callRows);
+      x.setRequiresGradient(true);
+      backward(scope, outputs(x, true), padded(targets, rows, callRows), rows, targetOutputs);
+      return floatsOf(x.getGradient(), rows * inputWidth);
+    });
+  }
+
+  /**
+   * Builds the points, their steps and the per-player sums in libtorch around the gradient call:
+   * done in Java they took about a fifth of a Gradient SHAP task's time (BENCHMARKS.md), and on a
+   * GPU they stay in its memory. A point is computed in float64 by the same two operations as the
+   * default's, so the model sees the same float32 rows. A player's sum is the difference of a
+   * running sum over the point's products taken in player order, at the player's last and first
+   * columns: a scan along each point alone, so a point's sums do not depend on the call's other
+   * points, though they round differently from the default's column-order sums.
+   */
+  @Override
+  public double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
+    paths.check(inputWidth, outputWidth);
+    int count = paths.count();
+    if (count == 0) {
+      return new double[0];
+    }
+    int callRows = Math.max(count, MIN_CALL_ROWS);
+    PlayerColumns columns = PlayerColumns.of(playerOfColumn, players);
+    return withGradients(scope -> {
+      NDArray start = doublesOf(scope, paths.starts()).get(new NDIndex("{}", scope.create(padded(paths.startOf(), count, callRows))));
+      NDArray step = doublesOf(scope, paths.ends()).get(new NDIndex("{}", scope.create(padded(paths.endOf(), count, callRows))))
+          .sub(start);
+      double[] alphas = new double[callRows];
+      for (int k = 0; k < callRows; k++) {
+        alphas[k] = paths.alphas()[k < count ? k : 0];
+      }
+      NDArray x = start.add(hostTensor(scope, alphas, new Shape(callRows, 1)).mul(step))
+          .toType(DataType.FLOAT32, false).toType(inputType, false).reshape(new Shape(inputShape.ofBatch(callRows)));
+      x.setRequiresGradient(true);
+      backward(scope, outputs(x, true), padded(paths.targets(), count, callRows), count, null);
+      NDArray products = x.getGradient().reshape(callRows, inputWidth)
+          .toType(DataType.FLOAT32, false).toType(DataType.FLOAT64, false).mul(step);
+      if (columns.order() != null) {
+        products = products.get(new NDIndex(":, {}", scope.create(columns.order())));
+      }
+      NDArray running = scope.zeros(new Shape(callRows, 1), DataType.FLOAT64).concat(products.cumSum(1), 1);
+      NDArray sums = running.get(new NDIndex(":, {}", scope.create(columns.upper())))
+          .sub(running.get(new NDIndex(":, {}", scope.create(columns.lower()))));
+      double[] out = new double[count * players];
+      sums.toByteBuffer(true).asDoubleBuffer().get(out);
+      return out;
+    });
+  }
+
+  /**
+   * Where each player's columns lie once the columns are put in player order (stable): player q
+   * holds sorted positions {@code lower[q]} to {@code upper[q] - 1}, which are the running sum's
+   * columns {@code lower[q]} and {@code upper[q]} once a zero column leads it.
+   *
+   * @param order the columns in player order; null when they already are
+   */
+  private record PlayerColumns(long[] order, long[] lower, long[] upper) {
+
+    static PlayerColumns of(int[] playerOfColumn, int players) {
+      long[] upper = new long[players];
+      for (int player : playerOfColumn) {
+        upper[player]++;
+      }
+      long[] lower = new long[players];
+      for (int q = 0, position = 0; q < players; q++) {
+        lower[q] = position;
+        position += (int) upper[q];
+        upper[q] = position;
+      }
+      long[] order = new long[playerOfColumn.length];
+      long[] next = lower.clone();
+      boolean sorted = true;
+      for (int c = 0; c < playerOfColumn.length; c++) {
+        int position = (int) next[playerOfColumn[c]]++;
+        order[position] = c;
+        sorted &= position == c;
+      }
+      return new PlayerColumns(sorted ? null : order, lower, upper);
+    }
+  }
+
+  /**
+   * Runs {@code call} in a scope of its own with libtorch's grad mode on. Grad mode is per thread
+   * in libtorch (and the engine turns it off on the thread that starts it), so this affects only
+   * this call; the old value goes back for whoever else uses the thread.
+   */
+  private <T> T withGradients(Function<NDManager, T> call) {
     callLock.lock();
     try {
-      // Grad mode is per thread in libtorch (and the engine turns it off on the thread that
-      // starts it), so this affects only this call; the old value goes back for whoever else
-      // uses the thread.
       boolean gradMode = JniUtils.isGradMode();
       JniUtils.setGradMode(true);
       try (NDManager scope = openScope()) {
-        NDArray x = tensorOf(scope, inputs, rows, callRows);
-        x.setRequiresGradient(true);
-        NDArray selected =
-            transform.apply(outputs(x, true)).gather(scope.create(index, new Shape(callRows, 1)), 1);
-        // Rows are independent, so one backward of every row's selected output (seeded with
-        // ones) gives each row its own gradient. No GradientCollector: DJL allows one per JVM.
-        JniUtils.backward(
-            (PtNDArray) selected,
-            (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
-            false,
-            false);
-        if (targetOutputs != null) {
-          floats(selected).get(targetOutputs, 0, rows);
-        }
-        return floatsOf(x.getGradient(), rows * inputWidth);
+        return call.apply(scope);
       } finally {
         JniUtils.setGradMode(gradMode);
       }
     } finally {
       callLock.unlock();
+    }
+  }
+
+  /**
+   * Backward from each row's target output of {@code outputs} (transformed), writing the first
+   * {@code rows} selected values to {@code targetOutputs} when it is not null. Rows are
+   * independent, so one backward of every row's selected output (seeded with ones) gives each row
+   * its own gradient. No GradientCollector: DJL allows one per JVM.
+   */
+  private void backward(NDManager scope, NDArray outputs, long[] index, int rows, float[] targetOutputs) {
+    NDArray selected = transform.apply(outputs).gather(scope.create(index, new Shape(index.length, 1)), 1);
+    JniUtils.backward(
+        (PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()), false, false);
+    if (targetOutputs != null) {
+      floats(selected).get(targetOutputs, 0, rows);
     }
   }
 
@@ -420,29 +509,13 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     public float[] activationGradient(float[] activations, int rows, int[] targets, float[] targetOutputs) {
       checkTargets(targets, rows, targetOutputs);
       int callRows = Math.max(rows, MIN_CALL_ROWS);
-      long[] index = paddedTargets(targets, rows, callRows);
-      callLock.lock();
-      try {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        try (NDManager scope = openScope()) {
-          NDArray a = tensorOf(scope, activations, rows, callRows, new InputShape(shape));
-          a.setRequiresGradient(true);
-          NDArray outputs = runMethod(scope, FROM_ACTIVATIONS, a, true);
-          NDArray selected = transform.apply(outputs.reshape(callRows, outputWidth))
-              .gather(scope.create(index, new Shape(callRows, 1)), 1);
-          JniUtils.backward((PtNDArray) selected, (PtNDArray) scope.ones(selected.getShape(), selected.getDataType()),
-              false, false);
-          if (targetOutputs != null) {
-            floats(selected).get(targetOutputs, 0, rows);
-          }
-          return floatsOf(a.getGradient(), rows * width);
-        } finally {
-          JniUtils.setGradMode(gradMode);
-        }
-      } finally {
-        callLock.unlock();
-      }
+      return withGradients(scope -> {
+        NDArray a = tensorOf(scope, activations, rows, callRows, new InputShape(shape));
+        a.setRequiresGradient(true);
+        backward(scope, runMethod(scope, FROM_ACTIVATIONS, a, true).reshape(callRows, outputWidth),
+            padded(targets, rows, callRows), rows, targetOutputs);
+        return floatsOf(a.getGradient(), rows * width);
+      });
     }
   }
 
@@ -461,7 +534,6 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   private NDArray tensorOf(NDManager scope, float[] inputs, int rows, int callRows, InputShape rowShape) {
     int width = rowShape.width();
     Shape shape = new Shape(rowShape.ofBatch(callRows));
-    Device device = scope.getDevice();
     // Writing through the byte view only reaches the tensor's own memory on the CPU.
     NDArray host = scope.create(shape, DataType.FLOAT32, Device.cpu());
     FloatBuffer values = host.toByteBuffer(true).asFloatBuffer();
@@ -469,16 +541,37 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     for (int r = rows; r < callRows; r++) {
       values.put(inputs, 0, width);
     }
-    return (device.isGpu() ? host.toDevice(device, false) : host).toType(inputType, false);
+    return onDevice(scope, host).toType(inputType, false);
   }
 
-  /** Each row's target, then the first row's for the padding rows. */
-  private static long[] paddedTargets(int[] targets, int rows, int callRows) {
-    long[] index = new long[callRows];
+  /** Rows of float64 values, {@code inputWidth} each, as {@link #tensorOf} makes the float32 inputs. */
+  private NDArray doublesOf(NDManager scope, double[] rows) {
+    return hostTensor(scope, rows, new Shape(rows.length / inputWidth, inputWidth));
+  }
+
+  /** {@code values} as a float64 tensor of that shape, on the scope's device. */
+  private static NDArray hostTensor(NDManager scope, double[] values, Shape shape) {
+    NDArray host = scope.create(shape, DataType.FLOAT64, Device.cpu());
+    host.toByteBuffer(true).asDoubleBuffer().put(values, 0, Math.toIntExact(shape.size()));
+    return onDevice(scope, host);
+  }
+
+  private static NDArray onDevice(NDManager scope, NDArray host) {
+    Device device = scope.getDevice();
+    return device.isGpu() ? host.toDevice(device, false) : host;
+  }
+
+
+  /**
+   * The first {@code rows} values (each row's target, or a path point's row index), then the first
+   * one again for each padding row.
+   */
+  private static long[] padded(int[] values, int rows, int callRows) {
+    long[] padded = new long[callRows];
     for (int r = 0; r < callRows; r++) {
-      index[r] = targets[r < rows ? r : 0];
+      padded[r] = values[r < rows ? r : 0];
     }
-    return index;
+    return padded;
   }
 
   /**

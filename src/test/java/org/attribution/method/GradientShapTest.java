@@ -149,8 +149,8 @@ class GradientShapTest {
 
   @Test
   void packsSeveralRowsIntoEvenCallsWithoutChangingAnyRow() {
-    // 6 rows of 24 samples and x itself are 150 points: in calls of at most 64 rows, three of 50,
-    // each holding parts of three rows; alone, a row is one call of 25.
+    // 6 rows of 24 samples are 144 points: in calls of at most 64 rows, three of 48, each holding
+    // parts of three rows; alone, a row is one call of 24. f(x) comes from one forward call.
     ModelFunction network = ShapleyFixtures.tanhNetwork(5, 2, 5);
     Background background = threeEqualRows(5);
     int rows = 6;
@@ -160,8 +160,8 @@ class GradientShapTest {
     RecordingModel recorder = new RecordingModel(network);
     Attributions packed = new GradientShap(recorder, background, FeatureGroups.identity(5), 24, 0.1, 64)
         .attribute(inputs, rows, targets, rowSeeds);
-    assertEquals(List.of(50, 50, 50), recorder.gradientRows());
-    assertEquals(List.of(3), recorder.forwardRows(), "only the base values' forward call");
+    assertEquals(List.of(48, 48, 48), recorder.gradientRows());
+    assertEquals(List.of(3, 6), recorder.forwardRows(), "the base values' forward call, then the rows'");
     GradientShap alone = new GradientShap(network, background, FeatureGroups.identity(5), 24, 0.1, 25);
     for (int r = 0; r < rows; r++) {
       Attributions one = alone.attribute(Arrays.copyOfRange(inputs, r * 5, r * 5 + 5), 1,

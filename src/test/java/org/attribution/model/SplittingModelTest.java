@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,6 +95,26 @@ class SplittingModelTest {
     assertArrayEquals(expectedOutputs, outputs);
     assertArrayEquals(expected, model.gradient(inputs, 7, targets, null));
     assertTrue(splits.get() > 0);
+  }
+
+  @Test
+  void pathGradientsAreSplitAndReassembledInPointOrder() {
+    List<Integer> calls = new ArrayList<>();
+    AtomicLong splits = new AtomicLong();
+    SplittingModel model = new SplittingModel(failingAbove(2, calls), splits::addAndGet);
+    SplittableRandom random = new SplittableRandom(5);
+    double[] rows = new double[4 * 3];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = random.nextDouble(-2, 2);
+    }
+    PathPoints paths = new PathPoints(rows, Arrays.copyOf(rows, 6), new int[] {3, 2, 3, 0, 1}, new int[] {0, 1, 1, 0, 0},
+        new double[] {0.1, 0.5, 0.9, 0.3, 0.7}, new int[] {0, 1, 1, 0, 1}, 5);
+    int[] playerOfColumn = {1, 0, 1};
+    double[] expected = failingAbove(100, new ArrayList<>()).pathGradients(paths, playerOfColumn, 2);
+    assertArrayEquals(expected, model.pathGradients(paths, playerOfColumn, 2));
+    // 5 -> 2 + 3; 3 -> 1 + 2.
+    assertEquals(List.of(5, 2, 3, 1, 2), calls);
+    assertEquals(2, splits.get());
   }
 
   @Test

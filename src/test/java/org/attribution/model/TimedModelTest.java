@@ -30,8 +30,12 @@ class TimedModelTest {
     assertArrayEquals(linear.gradient(inputs, 2, new int[] {0, 1}, null),
         timed.gradient(inputs, 2, new int[] {0, 1}, outputs));
     assertArrayEquals(new float[] {5.5f, 5}, outputs);
-    assertEquals(List.of(2, 1, 2), rowsCalled);
-    assertEquals(3, times.size());
+    // From (0, 0) and (-1, 3) to (1, 2): steps (1, 2) and (2, -1), gradients (1, 2) and (3, -1).
+    PathPoints paths = new PathPoints(new double[] {1, 2}, new double[] {0, 0, -1, 3}, new int[] {0, 0},
+        new int[] {0, 1}, new double[] {0.5, 0.25}, new int[] {0, 1}, 2);
+    assertArrayEquals(new double[] {1, 4, 6, 1}, timed.pathGradients(paths, new int[] {0, 1}, 2));
+    assertEquals(List.of(2, 1, 2, 2), rowsCalled);
+    assertEquals(4, times.size());
     assertTrue(times.stream().allMatch(t -> t >= 0), times::toString);
   }
 
