@@ -38,7 +38,8 @@ import org.attribution.model.PathPoints;
  * row's in sample order, go to {@link ModelFunction#pathGradients} in calls of at most {@code
  * maxEvaluationRows} points, evenly sized, so one call holds several rows' points (a 200-point
  * call per row ran at half the speed the model reaches with larger calls). The model builds the
- * points and sums each point's products per player (libtorch does it next to its gradient call).
+ * points and sums each point's products per player (on a GPU libtorch does it, next to its
+ * gradient call).
  * Each row's values are folded in its own sample order, so the batch and the call size change a
  * row's result only through the model's value at each point: with libtorch, through whatever
  * makes a row's float32 result depend on the rest of its call (see {@link CoalitionEvaluator}

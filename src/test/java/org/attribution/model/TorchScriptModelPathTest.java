@@ -11,15 +11,17 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.attribution.testing.OtherGradient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * libtorch's path gradients ({@link TorchScriptModel#pathGradients}: points, steps and per-player
- * sums built next to the gradient call) against the definition, computed here from the model's
- * own {@link ModelFunction#gradient}, on the sample MLP and the digits CNN; and a point's sums do
- * not depend on the other points of its call.
+ * libtorch's path gradients ({@link TorchScriptModel#pathGradientsInLibtorch}: points, steps and
+ * per-player sums built next to the gradient call, what a GPU runs) against the definition,
+ * computed here from the model's own {@link ModelFunction#gradient}, on the sample MLP, the digits
+ * CNN and the linear model in float32 and float64; and a point's sums do not depend on the other
+ * points of its call. They run on the CPU: the operations are the same on any device.
  */
 class TorchScriptModelPathTest {
 
@@ -81,7 +83,7 @@ class TorchScriptModelPathTest {
 
   /** The path gradients agree with the definition to float64 rounding of each point's sums. */
   private static void assertDefinition(TorchScriptModel model, PathPoints paths, int[] playerOfColumn, int players) {
-    double[] sums = model.pathGradients(paths, playerOfColumn, players);
+    double[] sums = model.pathGradientsInLibtorch(paths, playerOfColumn, players);
     double[][] expected = expected(model, paths, playerOfColumn, players);
     assertEquals(paths.count() * players, sums.length);
     double largest = 0;
@@ -124,7 +126,7 @@ class TorchScriptModelPathTest {
       assertDefinition(model, paths, contiguous(SAMPLE_WIDTH, 12), 12);
       int[] interleaved = interleaved(SAMPLE_WIDTH, 13);
       assertDefinition(model, paths, interleaved, 13);
-      double[] sums = model.pathGradients(paths, interleaved, 13);
+      double[] sums = model.pathGradientsInLibtorch(paths, interleaved, 13);
       for (int k = 0; k < POINTS; k++) {
         assertEquals(0.0, sums[k * 13 + 12], "the player without columns");
       }
@@ -166,7 +168,7 @@ class TorchScriptModelPathTest {
           expected[k * 3 + playerOfColumn[c]] += step * ModelFixtures.LINEAR_WEIGHT[targets[k]][c];
         }
       }
-      assertArrayEquals(expected, model.pathGradients(paths, playerOfColumn, 3));
+      assertArrayEquals(expected, model.pathGradientsInLibtorch(paths, playerOfColumn, 3));
     }
   }
 
@@ -176,14 +178,25 @@ class TorchScriptModelPathTest {
         SAMPLE_WIDTH)) {
       PathPoints paths = paths(SAMPLE_WIDTH, model.outputWidth(), 2, 23);
       int[] playerOfColumn = interleaved(SAMPLE_WIDTH, 12);
-      double[] all = model.pathGradients(paths, playerOfColumn, 12);
+      double[] all = model.pathGradientsInLibtorch(paths, playerOfColumn, 12);
       for (int size : new int[] {1, 7, 33, 100}) {
         for (int from = 0; from + size <= POINTS; from += size) {
           assertArrayEquals(Arrays.copyOfRange(all, from * 12, (from + size) * 12),
-              model.pathGradients(paths.range(from, from + size), playerOfColumn, 12),
+              model.pathGradientsInLibtorch(paths.range(from, from + size), playerOfColumn, 12),
               "points " + from + " to " + (from + size - 1) + " in a call of " + size);
         }
       }
+    }
+  }
+
+  @Test
+  void onTheCpuTheJvmBuildsThePoints() {
+    try (TorchScriptModel model = TorchScriptModel.load(SAMPLE_MODEL, Device.cpu(), OutputTransform.SOFTMAX,
+        SAMPLE_WIDTH)) {
+      PathPoints paths = paths(SAMPLE_WIDTH, model.outputWidth(), 2, 31);
+      int[] playerOfColumn = interleaved(SAMPLE_WIDTH, 12);
+      ModelFunction plain = new OtherGradient(model, model::gradient);
+      assertArrayEquals(plain.pathGradients(paths, playerOfColumn, 12), model.pathGradients(paths, playerOfColumn, 12));
     }
   }
 
@@ -197,7 +210,7 @@ class TorchScriptModelPathTest {
       PathPoints wrong = new PathPoints(paths.ends(), paths.starts(), endOf, paths.startOf(), paths.alphas(),
           paths.targets(), POINTS);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> model.pathGradients(wrong, contiguous(SAMPLE_WIDTH, 12), 12));
+          () -> model.pathGradientsInLibtorch(wrong, contiguous(SAMPLE_WIDTH, 12), 12));
       assertTrue(e.getMessage().contains("point 17 names end row 6 of 6"), e.getMessage());
     }
   }
