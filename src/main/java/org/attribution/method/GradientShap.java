@@ -38,15 +38,14 @@ import org.attribution.model.PathPoints;
  * row's in sample order, go to {@link ModelFunction#pathGradients} in calls of at most {@code
  * maxEvaluationRows} points, evenly sized, so one call holds several rows' points (a 200-point
  * call per row ran at half the speed the model reaches with larger calls). The model builds the
- * points and sums each point's products per player (on a GPU libtorch does it, next to its
- * gradient call).
- * Each row's values are folded in its own sample order, so the batch and the call size change a
- * row's result only through the model's value at each point: with libtorch, through whatever
- * makes a row's float32 result depend on the rest of its call (see {@link CoalitionEvaluator}
- * and the README), the same dependence Integrated Gradients has. A model whose per-row results do
- * not depend on the rest of the call (every analytic test model, and the sample model for calls
- * of 32 rows or more, which {@code TorchScriptModel} pads shorter calls to) gives every row the
- * same result bit for bit whatever it is batched with. Instances
+ * points and sums each point's products per player (on a GPU, libtorch does it next to its
+ * gradient call). Each row's values are folded in its own sample order, so the batch and the call
+ * size change a row's result only through the model's value at each point: with libtorch, through
+ * whatever makes a row's float32 result depend on the rest of its call (see {@link
+ * CoalitionEvaluator} and the README), the same dependence Integrated Gradients has. A model whose
+ * per-row results do not depend on the rest of the call (every analytic test model, and the
+ * sample model for calls of 32 rows or more, which {@code TorchScriptModel} pads shorter calls to)
+ * gives every row the same result bit for bit whatever it is batched with. Instances
  * are immutable and may be shared by threads.
  */
 public final class GradientShap implements AttributionMethod {
@@ -97,7 +96,7 @@ public final class GradientShap implements AttributionMethod {
     this.samples = samples;
     this.noiseStdDev = noiseStdDev;
     // One row's points must fit one call; several rows' may share one, up to the JVM's array limit.
-    Batches.checkCallSize("compute gradient SHAP", Math.min(maxEvaluationRows, samples + 1L), explainer.width);
+    Batches.checkCallSize("compute gradient SHAP", Math.min(maxEvaluationRows, (long) samples), explainer.width);
     this.maxCallRows = Math.min(maxEvaluationRows, Batches.MAX_ARRAY_LENGTH / explainer.width);
     double[] weights = background.weights();
     this.cumulative = new double[weights.length];
