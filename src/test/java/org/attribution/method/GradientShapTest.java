@@ -191,11 +191,11 @@ class GradientShapTest {
 
   @Test
   void rejectsAModelCallTooLargeForOneArray() {
-    // One row's 500 million samples and x itself, of 5 columns, are more than 2^31 floats in one call.
+    // One row's 500 million samples, of 5 columns, are more than 2^31 floats in one call.
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GradientShap(
         ShapleyFixtures.linear(), oneRow(5), FeatureGroups.identity(5), 500_000_000, 0, Integer.MAX_VALUE));
     assertEquals(
-        "Cannot compute gradient SHAP: a model call of 500000001 rows of 5 columns would not fit in one "
+        "Cannot compute gradient SHAP: a model call of 500000000 rows of 5 columns would not fit in one "
             + "Java array; lower maxEvaluationRows",
         e.getMessage());
   }
