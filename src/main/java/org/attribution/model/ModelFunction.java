@@ -63,17 +63,35 @@ public interface ModelFunction {
     int width = inputWidth();
     paths.check(width, outputWidth());
     int count = paths.count();
+    // Points on one path share its step, computed once: Gradient SHAP's points are a few rows'
+    // samples against a few background rows, so a call holds far fewer paths than points, and
+    // their steps stay in the cache. A table of every (end, start) pair when that is small.
+    int endRows = paths.ends().length / width;
+    int startRows = paths.starts().length / width;
+    boolean shared = (long) endRows * startRows <= Math.min(16L * count, Integer.MAX_VALUE / 2);
+    int[] pathIndex = shared ? new int[endRows * startRows] : null;
+    int[] stepAt = new int[count];
+    double[] steps = new double[(shared ? Math.min(count, endRows * startRows) : count) * width];
+    int stepRows = 0;
     float[] points = new float[count * width];
-    double[] steps = new double[count * width];
     for (int k = 0, out = 0; k < count; k++) {
       int end = paths.endOf()[k] * width;
       int start = paths.startOf()[k] * width;
+      int key = shared ? paths.endOf()[k] * startRows + paths.startOf()[k] : 0;
+      if (!shared || pathIndex[key] == 0) {
+        for (int c = 0, at = stepRows * width; c < width; c++, at++) {
+          steps[at] = paths.ends()[end + c] - paths.starts()[start + c];
+        }
+        stepRows++;
+        if (shared) {
+          pathIndex[key] = stepRows;
+        }
+      }
+      int step = (shared ? pathIndex[key] - 1 : stepRows - 1) * width;
+      stepAt[k] = step;
       double alpha = paths.alphas()[k];
       for (int c = 0; c < width; c++, out++) {
-        double from = paths.starts()[start + c];
-        double step = paths.ends()[end + c] - from;
-        points[out] = (float) (from + alpha * step);
-        steps[out] = step;
+        points[out] = (float) (paths.starts()[start + c] + alpha * steps[step + c]);
       }
     }
     float[] gradients = gradient(points, count, Arrays.copyOf(paths.targets(), count), null);
@@ -83,8 +101,8 @@ public interface ModelFunction {
     }
     double[] sums = new double[count * players];
     for (int k = 0, in = 0; k < count; k++) {
-      for (int c = 0; c < width; c++, in++) {
-        sums[k * players + playerOfColumn[c]] += steps[in] * gradients[in];
+      for (int c = 0, step = stepAt[k]; c < width; c++, in++, step++) {
+        sums[k * players + playerOfColumn[c]] += steps[step] * gradients[in];
       }
     }
     return sums;

@@ -318,9 +318,10 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
 
   /**
    * On a GPU, {@link #pathGradientsInLibtorch}; on the CPU, the JVM's default. Measured on the CPU
-   * (sample model, 2,048-point calls, one thread, fastest of 30 rounds): a plain gradient call
-   * 1,712 ns per point, with the points and sums built in Java 2,135, in libtorch 2,382. libtorch
-   * makes a pass over memory per operation (about ten), where the JIT fuses the loop into two.
+   * (sample model, 2,048-point calls, one thread, fastest of 40 rounds, three runs): a plain
+   * gradient call 1,677–1,726 ns per point, with the points and sums built in Java 1,996–2,020,
+   * in libtorch 2,315–2,358. libtorch makes a pass over memory per operation (about ten), where
+   * the JIT fuses the Java into two loops.
    */
   @Override
   public double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
@@ -333,7 +334,7 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
    * {@link #pathGradients}, with the points, their steps and the per-player sums built by libtorch
    * around the gradient call, where the model runs: on a GPU the JVM then sends the call a few
    * indices per point instead of the points, and gets back a sum per player instead of a gradient
-   * per column, and one CPU core per task no longer builds and reduces every point (about 3.6 ns
+   * per column, and one CPU core per task no longer builds and reduces every point (about 2.5 ns
    * per value on the CPU above). Not yet measured on a GPU. A point is computed in float64 by the
    * same two operations as the default's, so the model sees the same float32 rows. A player's sum
    * is the difference of a running sum over the point's products, taken in player order, at the
