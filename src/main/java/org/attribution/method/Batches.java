@@ -1,5 +1,8 @@
 package org.attribution.method;
 
+import java.util.Arrays;
+import org.attribution.model.ModelFunction;
+
 /** The checks every method makes of a batch and of the size of its model calls. */
 final class Batches {
 
@@ -60,5 +63,31 @@ final class Batches {
       throw new IllegalArgumentException("Cannot " + action + ": a model call of " + rows + " rows of " + width
           + " columns would not fit in one Java array; lower maxEvaluationRows");
     }
+  }
+
+  /**
+   * f(x) at each row's target, in forward calls of at most {@code maxCallRows} rows.
+   *
+   * @param action what the caller does, for the message ("integrate gradients")
+   * @throws IllegalStateException if the model returns another number of outputs
+   */
+  static double[] targetOutputs(
+      ModelFunction model, float[] inputs, int rows, int[] targets, int maxCallRows, String action) {
+    int width = model.inputWidth();
+    int outputWidth = model.outputWidth();
+    double[] outputs = new double[rows];
+    for (int first = 0; first < rows; first += maxCallRows) {
+      int chunk = Math.min(maxCallRows, rows - first);
+      float[] batch = chunk == rows ? inputs : Arrays.copyOfRange(inputs, first * width, (first + chunk) * width);
+      float[] values = model.forward(batch, chunk);
+      if (values.length != chunk * outputWidth) {
+        throw new IllegalStateException("Cannot " + action + ": the model returned " + values.length
+            + " outputs for " + chunk + " rows of " + outputWidth);
+      }
+      for (int i = 0; i < chunk; i++) {
+        outputs[first + i] = values[i * outputWidth + targets[first + i]];
+      }
+    }
+    return outputs;
   }
 }

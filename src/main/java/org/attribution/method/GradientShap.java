@@ -1,6 +1,5 @@
 package org.attribution.method;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.attribution.model.ModelFunction;
 import org.attribution.model.PathPoints;
@@ -185,30 +184,9 @@ public final class GradientShap implements AttributionMethod {
         rows,
         players,
         estimates.means(),
-        outputs(inputs, rows, targets),
+        Batches.targetOutputs(explainer.model, inputs, rows, targets, maxCallRows, "compute gradient SHAP"),
         explainer.references(rows, targets),
         estimates.standardErrors());
-  }
-
-  /** f(x) at each row's target, from forward calls of the batch's rows, as few as the call size allows. */
-  private double[] outputs(float[] inputs, int rows, int[] targets) {
-    int width = explainer.width;
-    int outputWidth = explainer.outputWidth;
-    int callRows = Batches.evenCallSize(rows, maxCallRows);
-    double[] outputs = new double[rows];
-    for (int from = 0; from < rows; from += callRows) {
-      int chunk = Math.min(callRows, rows - from);
-      float[] values = explainer.model.forward(
-          chunk == rows ? inputs : Arrays.copyOfRange(inputs, from * width, (from + chunk) * width), chunk);
-      if (values.length != chunk * outputWidth) {
-        throw new IllegalStateException("Cannot compute gradient SHAP: the model returned " + values.length
-            + " outputs for " + chunk + " rows of " + outputWidth);
-      }
-      for (int r = 0; r < chunk; r++) {
-        outputs[from + r] = values[r * outputWidth + targets[from + r]];
-      }
-    }
-    return outputs;
   }
 
   /** One row's background picks and path points, and the stream its noise comes from. */

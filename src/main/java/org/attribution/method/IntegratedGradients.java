@@ -1,6 +1,5 @@
 package org.attribution.method;
 
-import java.util.Arrays;
 import java.util.Objects;
 import org.attribution.model.ModelFunction;
 
@@ -111,7 +110,7 @@ public final class IntegratedGradients implements AttributionMethod {
         rows,
         groups.players(),
         groups.sumByPlayer(perColumn, rows),
-        outputs(inputs, rows, targets),
+        Batches.targetOutputs(model, inputs, rows, targets, maxEvaluationRows, "integrate gradients"),
         references(rows, targets));
   }
 
@@ -183,24 +182,6 @@ public final class IntegratedGradients implements AttributionMethod {
     for (int c = 0; c < width; c++) {
       delta[c] = inputs[in + c] - start[c];
     }
-  }
-
-  /** f(x) at each row's target, in forward calls of at most maxEvaluationRows rows. */
-  private double[] outputs(float[] inputs, int rows, int[] targets) {
-    double[] outputs = new double[rows];
-    for (int first = 0; first < rows; first += maxEvaluationRows) {
-      int chunk = Math.min(maxEvaluationRows, rows - first);
-      float[] batch =
-          chunk == rows
-              ? inputs
-              : Arrays.copyOfRange(inputs, first * width, (first + chunk) * width);
-      float[] values = model.forward(batch, chunk);
-      checkLength(values, chunk, outputWidth, "outputs");
-      for (int i = 0; i < chunk; i++) {
-        outputs[first + i] = values[i * outputWidth + targets[first + i]];
-      }
-    }
-    return outputs;
   }
 
   /** f(baseline) at each row's target, from one forward call. */
