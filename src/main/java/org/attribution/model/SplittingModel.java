@@ -102,9 +102,7 @@ public final class SplittingModel implements ModelFunction {
       int first = splitOrRethrow(e, count);
       double[] head = pathGradients(paths.range(0, first), playerOfColumn, players);
       double[] tail = pathGradients(paths.range(first, count), playerOfColumn, players);
-      double[] all = Arrays.copyOf(head, head.length + tail.length);
-      System.arraycopy(tail, 0, all, head.length, tail.length);
-      return all;
+      return concat(head, tail);
     }
   }
 
@@ -122,6 +120,12 @@ public final class SplittingModel implements ModelFunction {
 
   private static float[] concat(float[] head, float[] tail) {
     float[] all = Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+
+  private static double[] concat(double[] head, double[] tail) {
+    double[] all = Arrays.copyOf(head, head.length + tail.length);
     System.arraycopy(tail, 0, all, head.length, tail.length);
     return all;
   }

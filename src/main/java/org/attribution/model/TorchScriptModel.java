@@ -588,7 +588,6 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
     return device.isGpu() ? host.toDevice(device, false) : host;
   }
 
-
   /**
    * The first {@code rows} values (each row's target, or a path point's row index), then the first
    * one again for each padding row.
