@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import jdk.jfr.Recording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -143,7 +144,11 @@ public final class Benchmark {
    * A job and a bound run straight after it, so that both see the machine at nearly the same
    * speed: on a shared virtual machine that drifts by more than the ratios' margins over minutes.
    */
-  record Pair(double jobSeconds, double boundSeconds, double modelTaskSeconds) {
+  record Pair(double jobSeconds, double boundSeconds, double modelTaskSeconds, double attributeSeconds) {
+
+    Pair(double jobSeconds, double boundSeconds, RunManifest manifest) {
+      this(jobSeconds, boundSeconds, manifest.modelTaskSeconds(), manifest.timingsMs().get("attribute") / 1000.0);
+    }
 
     double ratio() {
       return jobSeconds / boundSeconds;
@@ -517,13 +522,13 @@ public final class Benchmark {
   private List<Pair> pairs(String method, Path input, boolean full, double firstJobSeconds, RunManifest firstManifest,
       TorchScriptModel bench, List<ComputeBound.Calls> plan, double firstBoundSeconds, int target) {
     List<Pair> pairs = new ArrayList<>();
-    pairs.add(new Pair(firstJobSeconds, firstBoundSeconds, firstManifest.modelTaskSeconds()));
+    pairs.add(new Pair(firstJobSeconds, firstBoundSeconds, firstManifest));
     for (int p = 1; full && p < options.pairs(); p++) {
       long start = System.nanoTime();
       AttributionResult again = runJob(method, input);
       double jobSeconds = (System.nanoTime() - start) / 1e9;
       double boundSeconds = ComputeBound.run(bench, plan, slots, target).seconds();
-      pairs.add(new Pair(jobSeconds, boundSeconds, again.manifest().modelTaskSeconds()));
+      pairs.add(new Pair(jobSeconds, boundSeconds, again.manifest()));
       System.err.printf(Locale.ROOT, "  pair %d: job %.1f s, bound %.1f s: %.2f%n", p + 1, jobSeconds, boundSeconds,
           jobSeconds / boundSeconds);
     }
@@ -782,15 +787,49 @@ public final class Benchmark {
       if (m.pairs().size() < 2) {
         continue;
       }
-      double[] ratios = m.pairs().stream().mapToDouble(Pair::ratio).sorted().toArray();
-      double[] shares = m.pairs().stream().mapToDouble(p -> 100 / p.ratio()).sorted().toArray();
-      double[] ownFactors = m.pairs().stream()
-          .mapToDouble(p -> p.jobSeconds() * slots / p.modelTaskSeconds()).sorted().toArray();
+      double[] ratios = sorted(m.pairs(), Pair::ratio);
       line(String.format(Locale.ROOT, "| %s | %,d | %s | **%.2f** | **%.0f%%** | %.2f |", m.method(), m.rows(),
           String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.1f / %.1f = %.2f",
               p.jobSeconds(), p.boundSeconds(), p.ratio())).toList()),
-          median(ratios), median(shares), median(ownFactors)));
+          median(ratios), median(sorted(m.pairs(), p -> 100 / p.ratio())),
+          median(sorted(m.pairs(), p -> p.jobSeconds() * slots / p.modelTaskSeconds()))));
     }
+    printPairParts(measured);
+  }
+
+  /**
+   * Each pair's job / bound taken apart, in shares of its bound that add up to it: the model
+   * calls inside the explain stage (their task time spread over the slots), the rest of that
+   * stage (the method's own work, Spark's rows, slots waiting at the end), and the phases around
+   * it (validation, background and preflight, writing). What is left to gain, and where, is then
+   * read off one run instead of worked out by hand.
+   */
+  private void printPairParts(List<Measured> measured) {
+    line("");
+    line("Each pair's job / bound taken apart, as shares of its bound: model calls in the explain stage (task "
+        + "seconds over " + slots + " slots) + the rest of the explain stage + the phases around it.");
+    line("");
+    line("| method | rows | pairs: model calls + rest of explain + other phases | median model calls | median rest "
+        + "of explain | median other phases |");
+    line("|---|--:|---|--:|--:|--:|");
+    for (Measured m : measured) {
+      if (m.pairs().size() < 2) {
+        continue;
+      }
+      ToDoubleFunction<Pair> calls = p -> p.modelTaskSeconds() / slots / p.boundSeconds();
+      ToDoubleFunction<Pair> explainRest = p -> p.attributeSeconds() / p.boundSeconds() - calls.applyAsDouble(p);
+      ToDoubleFunction<Pair> phases = p -> (p.jobSeconds() - p.attributeSeconds()) / p.boundSeconds();
+      line(String.format(Locale.ROOT, "| %s | %,d | %s | %.2f | %.2f | %.2f |", m.method(), m.rows(),
+          String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.2f + %.2f + %.2f",
+              calls.applyAsDouble(p), explainRest.applyAsDouble(p), phases.applyAsDouble(p))).toList()),
+          median(sorted(m.pairs(), calls)), median(sorted(m.pairs(), explainRest)),
+          median(sorted(m.pairs(), phases))));
+    }
+  }
+
+  /** The pairs' values of {@code part} in ascending order, as {@link #median} takes them. */
+  private static double[] sorted(List<Pair> pairs, ToDoubleFunction<Pair> part) {
+    return pairs.stream().mapToDouble(part).sorted().toArray();
   }
 
   private static double median(double[] sorted) {
