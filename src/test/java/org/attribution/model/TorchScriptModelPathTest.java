@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.attribution.testing.OtherGradient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -192,23 +193,26 @@ class TorchScriptModelPathTest {
   /**
    * On the CPU the JVM's default builds the points, with the definition's arithmetic in its order,
    * so its sums are the definition's bit for bit: with each path's step computed once for the
-   * points on it (300 points on 54 paths), and once per point (3 points).
+   * points on it (300 points on 54 paths), and once per point (3 points); with a player's columns
+   * in one run, summed in a register, dealt out in runs of three, and one column at a time.
    */
   @Test
   void onTheCpuTheJvmBuildsThePointsAsTheDefinitionDoes() {
     try (TorchScriptModel model = TorchScriptModel.load(SAMPLE_MODEL, Device.cpu(), OutputTransform.SOFTMAX,
         SAMPLE_WIDTH)) {
-      int[] playerOfColumn = interleaved(SAMPLE_WIDTH, 12);
       PathPoints all = paths(SAMPLE_WIDTH, model.outputWidth(), 2, 31);
-      for (PathPoints paths : List.of(all, all.range(0, 3))) {
-        double[][] expected = expected(model, paths, playerOfColumn, 12);
-        double[] sums = model.pathGradients(paths, playerOfColumn, 12);
-        for (int k = 0; k < paths.count(); k++) {
-          assertArrayEquals(Arrays.copyOf(expected[k], 12), Arrays.copyOfRange(sums, k * 12, (k + 1) * 12),
-              "point " + k + " of " + paths.count());
+      int[] inRunsOfThree = IntStream.range(0, SAMPLE_WIDTH).map(c -> c / 3 % 12).toArray();
+      for (int[] playerOfColumn : List.of(contiguous(SAMPLE_WIDTH, 12), inRunsOfThree, interleaved(SAMPLE_WIDTH, 12))) {
+        for (PathPoints paths : List.of(all, all.range(0, 3))) {
+          double[][] expected = expected(model, paths, playerOfColumn, 12);
+          double[] sums = model.pathGradients(paths, playerOfColumn, 12);
+          for (int k = 0; k < paths.count(); k++) {
+            assertArrayEquals(Arrays.copyOf(expected[k], 12), Arrays.copyOfRange(sums, k * 12, (k + 1) * 12),
+                "point " + k + " of " + paths.count());
+          }
+          ModelFunction plain = new OtherGradient(model, model::gradient);
+          assertArrayEquals(plain.pathGradients(paths, playerOfColumn, 12), sums);
         }
-        ModelFunction plain = new OtherGradient(model, model::gradient);
-        assertArrayEquals(plain.pathGradients(paths, playerOfColumn, 12), sums);
       }
     }
   }
