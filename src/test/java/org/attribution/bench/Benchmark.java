@@ -767,12 +767,14 @@ public final class Benchmark {
     line("");
     line(String.format(Locale.ROOT, "Max heap %s; RSS peak reset per run: %s.", mib(memory.maxHeap()),
         memory.rssReset() ? "yes (clear_refs)" : "no (process lifetime peak)"));
-    if (measured.stream().anyMatch(m -> m.pairs().size() > 1)) {
-      printPairs(measured);
+    List<Measured> paired = measured.stream().filter(m -> m.pairs().size() > 1).toList();
+    if (!paired.isEmpty()) {
+      printPairs(paired);
     }
   }
 
-  private void printPairs(List<Measured> measured) {
+  /** The pairs of the methods measured more than once. */
+  private void printPairs(List<Measured> paired) {
     line("");
     line("## Job-then-bound pairs");
     line("");
@@ -783,18 +785,14 @@ public final class Benchmark {
     line("| method | rows | pairs: job s / bound s = job / bound | median job / bound | median job evals/s as % of "
         + "bound | median job / its model time |");
     line("|---|--:|---|--:|--:|--:|");
-    for (Measured m : measured) {
-      if (m.pairs().size() < 2) {
-        continue;
-      }
-      double[] ratios = sorted(m.pairs(), Pair::ratio);
+    for (Measured m : paired) {
       line(String.format(Locale.ROOT, "| %s | %,d | %s | **%.2f** | **%.0f%%** | %.2f |", m.method(), m.rows(),
           String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.1f / %.1f = %.2f",
               p.jobSeconds(), p.boundSeconds(), p.ratio())).toList()),
-          median(ratios), median(sorted(m.pairs(), p -> 100 / p.ratio())),
-          median(sorted(m.pairs(), p -> p.jobSeconds() * slots / p.modelTaskSeconds()))));
+          median(m.pairs(), Pair::ratio), median(m.pairs(), p -> 100 / p.ratio()),
+          median(m.pairs(), p -> p.jobSeconds() * slots / p.modelTaskSeconds())));
     }
-    printPairParts(measured);
+    printPairParts(paired);
   }
 
   /**
@@ -804,7 +802,7 @@ public final class Benchmark {
    * it (validation, background and preflight, writing). What is left to gain, and where, is then
    * read off one run instead of worked out by hand.
    */
-  private void printPairParts(List<Measured> measured) {
+  private void printPairParts(List<Measured> paired) {
     line("");
     line("Each pair's job / bound taken apart, as shares of its bound: model calls in the explain stage (task "
         + "seconds over " + slots + " slots) + the rest of the explain stage + the phases around it.");
@@ -812,27 +810,20 @@ public final class Benchmark {
     line("| method | rows | pairs: model calls + rest of explain + other phases | median model calls | median rest "
         + "of explain | median other phases |");
     line("|---|--:|---|--:|--:|--:|");
-    for (Measured m : measured) {
-      if (m.pairs().size() < 2) {
-        continue;
-      }
-      ToDoubleFunction<Pair> calls = p -> p.modelTaskSeconds() / slots / p.boundSeconds();
-      ToDoubleFunction<Pair> explainRest = p -> p.attributeSeconds() / p.boundSeconds() - calls.applyAsDouble(p);
-      ToDoubleFunction<Pair> phases = p -> (p.jobSeconds() - p.attributeSeconds()) / p.boundSeconds();
+    ToDoubleFunction<Pair> calls = p -> p.modelTaskSeconds() / slots / p.boundSeconds();
+    ToDoubleFunction<Pair> explainRest = p -> p.attributeSeconds() / p.boundSeconds() - calls.applyAsDouble(p);
+    ToDoubleFunction<Pair> phases = p -> (p.jobSeconds() - p.attributeSeconds()) / p.boundSeconds();
+    for (Measured m : paired) {
       line(String.format(Locale.ROOT, "| %s | %,d | %s | %.2f | %.2f | %.2f |", m.method(), m.rows(),
           String.join(", ", m.pairs().stream().map(p -> String.format(Locale.ROOT, "%.2f + %.2f + %.2f",
               calls.applyAsDouble(p), explainRest.applyAsDouble(p), phases.applyAsDouble(p))).toList()),
-          median(sorted(m.pairs(), calls)), median(sorted(m.pairs(), explainRest)),
-          median(sorted(m.pairs(), phases))));
+          median(m.pairs(), calls), median(m.pairs(), explainRest), median(m.pairs(), phases)));
     }
   }
 
-  /** The pairs' values of {@code part} in ascending order, as {@link #median} takes them. */
-  private static double[] sorted(List<Pair> pairs, ToDoubleFunction<Pair> part) {
-    return pairs.stream().mapToDouble(part).sorted().toArray();
-  }
-
-  private static double median(double[] sorted) {
+  /** The median over the pairs of {@code part}, the mean of the middle two for an even count. */
+  private static double median(List<Pair> pairs, ToDoubleFunction<Pair> part) {
+    double[] sorted = pairs.stream().mapToDouble(part).sorted().toArray();
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
