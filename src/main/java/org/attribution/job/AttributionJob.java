@@ -546,10 +546,10 @@ public final class AttributionJob {
   }
 
   /**
-   * Repartitions as configured, or else into equal pieces when the input as read would leave
-   * task slots idle ({@link ExplainLayout}): a small file is one partition, files of different
-   * sizes are uneven ones, and explaining is expensive enough per row that the shuffle pays for
-   * itself many times over.
+   * Repartitions as configured, or else into pieces that shrink towards the end when the input as
+   * read would leave task slots idle ({@link ExplainLayout}): a small file is one partition, files
+   * of different sizes are uneven ones, and explaining is expensive enough per row that the
+   * shuffle pays for itself many times over.
    *
    * @param partitionRows the rows of each partition of the input {@code rows} was derived from
    */
@@ -557,16 +557,16 @@ public final class AttributionJob {
     if (config.input().partitions() != null) {
       return new Layout(rows.repartition(config.input().partitions()), config.input().partitions());
     }
-    int pieces = ExplainLayout.pieces(partitionRows, slots, batchRows);
-    if (pieces == 0) {
+    long[] pieces = ExplainLayout.pieces(partitionRows, slots, batchRows);
+    if (pieces.length == 0) {
       // Filtering and selecting keep the input's partitions.
       return new Layout(rows, partitionRows.length);
     }
     if (config.execution().progressSeconds() > 0) {
-      System.err.println("Input: " + ExplainLayout.describe(partitionRows, slots) + "; explained as " + pieces
-          + " equal pieces");
+      System.err.printf("Input: %s; explained as %d pieces of %,d down to %,d rows%n",
+          ExplainLayout.describe(partitionRows, slots), pieces.length, pieces[0], pieces[pieces.length - 1]);
     }
-    return new Layout(rows.repartition(pieces), pieces);
+    return new Layout(ExplainLayout.split(rows, "row_seed", pieces), pieces.length);
   }
 
   /**
