@@ -116,8 +116,7 @@ final class SamplePlots {
       for (int r = 0; r < a.length; r++) {
         // A fixed spread of each row's dot across the row's band, so dense values show as a cloud.
         double jitter = ((r * 0.618033988749895) % 1 - 0.5) * (ROW_HEIGHT - 8);
-        svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"%s\"/>",
-            frame.x(a[r][p]), centre + jitter, colours.of(r)));
+        dot(svg, frame.x(a[r][p]), centre + jitter).append(" fill=\"").append(colours.of(r)).append("\"/>");
       }
       svg.append("</g>");
     }
@@ -162,13 +161,29 @@ final class SamplePlots {
       for (int r = 0; r < x.length; r++) {
         if (Double.isFinite(x[r])) {
           double jitter = categories.isEmpty() ? 0 : ((r * 0.618033988749895) % 1 - 0.5) * 0.5;
-          svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\"/>", frame.x(x[r] + jitter),
-              frame.y(y[r])));
+          dot(svg, frame.x(x[r] + jitter), frame.y(y[r])).append("/>");
         }
       }
       out.append(svg.append("</g></svg>"));
     }
     return out.toString();
+  }
+
+  /**
+   * Opens a dot's circle at {@code (x, y)}, coordinates to a tenth of a pixel, for the caller to
+   * close. A plot has a dot per sampled row and feature, thousands in all: written through {@code
+   * String.format}, they took 0.3 s of a 25,000-row benchmark job's 0.5 s report.
+   */
+  private static StringBuilder dot(StringBuilder svg, double x, double y) {
+    svg.append("<circle cx=\"");
+    tenths(svg, x).append("\" cy=\"");
+    return tenths(svg, y).append("\" r=\"2.2\"");
+  }
+
+  /** {@code v} to the nearest tenth, ties away from zero, with one decimal. */
+  static StringBuilder tenths(StringBuilder out, double v) {
+    long t = Math.round(Math.abs(v) * 10);
+    return out.append(v < 0 && t > 0 ? "-" : "").append(t / 10).append('.').append(t % 10);
   }
 
   /** A plot area with linear x and y scales, its grid, ticks and axis titles. */

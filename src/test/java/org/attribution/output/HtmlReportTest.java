@@ -44,6 +44,19 @@ class HtmlReportTest {
   }
 
   @Test
+  void dotsArePlacedToTheNearestTenthOfAPixel() {
+    for (double v : new double[] {12.34, 12.35, 7, 0.04, -3.26, -0.06, -558.45, 599.96}) {
+      assertEquals(String.format(Locale.ROOT, "%.1f", v), SamplePlots.tenths(new StringBuilder(), v).toString());
+    }
+    assertEquals("0.0", SamplePlots.tenths(new StringBuilder(), -0.04).toString());
+    // Where %.1f, which rounds the shortest decimal, differs: 990.4499999999999 x 10 is 9904.5 in
+    // binary. A twentieth of a pixel.
+    assertEquals("990.5", SamplePlots.tenths(new StringBuilder(), 990.4499999999999).toString());
+    String svg = svgs(HtmlReport.render(SampleReports.lendingClub()), "dependence-plot").get(0);
+    assertTrue(Pattern.compile("<circle cx=\"\\d+\\.\\d\" cy=\"-?\\d+\\.\\d\" r=\"2.2\"/>").matcher(svg).find(), svg);
+  }
+
+  @Test
   void theQualitySectionDrawsTheCurvesAndListsEveryMeasure() {
     String html = HtmlReport.render(SampleReports.lendingClub());
     List<String> curves = svgs(html, "curve");
