@@ -99,8 +99,9 @@ final class ExplainLayout {
    *
    * @param rows the input's rows per partition
    * @param slots tasks that run at once
-   * @param batchRows rows a task explains per batch: no piece is made smaller than one, since a
-   *     short batch makes short model calls, but there are at least as many pieces as slots
+   * @param batchRows rows a task explains per batch: no piece but the last, which takes the rows
+   *     left, is made smaller than one, since a short batch makes short model calls, but there are
+   *     at least as many pieces as slots
    */
   static long[] pieces(long[] rows, int slots, int batchRows) {
     if (rows.length >= slots && slotUse(rows, slots) >= MIN_SLOT_USE) {
