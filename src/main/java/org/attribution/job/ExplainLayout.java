@@ -130,6 +130,16 @@ final class ExplainLayout {
    * @param pieces the pieces' intended rows, from {@link #pieces}
    */
   static Dataset<Row> split(Dataset<Row> rows, String seedColumn, long[] pieces) {
+    double[] ends = ends(pieces);
+    int[] keys = partitionKeys(pieces.length);
+    UDF1<Long, Integer> keyOf = seed -> keys[pieceOf(seed, ends)];
+    return rows.withColumn(PIECE_COLUMN, udf(keyOf, DataTypes.IntegerType).apply(col(seedColumn)))
+        .repartition(pieces.length, col(PIECE_COLUMN))
+        .drop(PIECE_COLUMN);
+  }
+
+  /** Where each piece's share of the rows ends, from 0 to 1, for {@link #pieceOf}. */
+  static double[] ends(long[] pieces) {
     double total = LongStream.of(pieces).sum();
     double[] ends = new double[pieces.length];
     long before = 0;
@@ -138,11 +148,7 @@ final class ExplainLayout {
       ends[i] = before / total;
     }
     ends[pieces.length - 1] = 1;
-    int[] keys = partitionKeys(pieces.length);
-    UDF1<Long, Integer> keyOf = seed -> keys[pieceOf(seed, ends)];
-    return rows.withColumn(PIECE_COLUMN, udf(keyOf, DataTypes.IntegerType).apply(col(seedColumn)))
-        .repartition(pieces.length, col(PIECE_COLUMN))
-        .drop(PIECE_COLUMN);
+    return ends;
   }
 
   /** The piece of a row with this seed: its seed's top 53 bits as a uniform draw against the ends. */

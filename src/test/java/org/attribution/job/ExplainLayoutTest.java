@@ -108,12 +108,7 @@ class ExplainLayoutTest {
     SparkSession spark = SparkTestSession.get();
     Dataset<Row> rows = spark.range(0, 20_000, 1, 1).toDF("id").withColumn("row_seed", xxhash64(lit(7L), col("id")));
     long[] pieces = ExplainLayout.pieces(new long[] {20_000}, 3, 10);
-    double[] ends = new double[pieces.length];
-    long before = 0;
-    for (int i = 0; i < pieces.length; i++) {
-      before += pieces[i];
-      ends[i] = (double) before / 20_000;
-    }
+    double[] ends = ExplainLayout.ends(pieces);
     long[] expected = new long[pieces.length];
     for (Row row : rows.collectAsList()) {
       expected[ExplainLayout.pieceOf(row.getLong(1), ends)]++;
