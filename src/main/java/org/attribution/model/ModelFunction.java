@@ -1,5 +1,6 @@
 package org.attribution.model;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -63,70 +64,14 @@ public interface ModelFunction {
     int width = inputWidth();
     paths.check(width, outputWidth());
     int count = paths.count();
-    // Points on one path share its step, computed once: Gradient SHAP's points are a few rows'
-    // samples against a few background rows, so a call holds far fewer paths than points, and
-    // their steps stay in the cache. A table of every (end, start) pair when that is small.
-    int endRows = paths.ends().length / width;
-    int startRows = paths.starts().length / width;
-    boolean shared = (long) endRows * startRows <= Math.min(16L * count, Integer.MAX_VALUE / 2);
-    int[] pathIndex = shared ? new int[endRows * startRows] : null;
-    int[] stepAt = new int[count];
-    double[] steps = new double[(shared ? Math.min(count, endRows * startRows) : count) * width];
-    int stepRows = 0;
+    PathArithmetic arithmetic = PathArithmetic.of(paths, width);
     float[] points = new float[count * width];
-    for (int k = 0, out = 0; k < count; k++) {
-      int end = paths.endOf()[k] * width;
-      int start = paths.startOf()[k] * width;
-      int key = shared ? paths.endOf()[k] * startRows + paths.startOf()[k] : 0;
-      if (!shared || pathIndex[key] == 0) {
-        for (int c = 0, at = stepRows * width; c < width; c++, at++) {
-          steps[at] = paths.ends()[end + c] - paths.starts()[start + c];
-        }
-        stepRows++;
-        if (shared) {
-          pathIndex[key] = stepRows;
-        }
-      }
-      int step = (shared ? pathIndex[key] - 1 : stepRows - 1) * width;
-      stepAt[k] = step;
-      double alpha = paths.alphas()[k];
-      for (int c = 0; c < width; c++, out++) {
-        points[out] = (float) (paths.starts()[start + c] + alpha * steps[step + c]);
-      }
-    }
+    arithmetic.writePoints(FloatBuffer.wrap(points));
     float[] gradients = gradient(points, count, Arrays.copyOf(paths.targets(), count), null);
     if (gradients.length != count * width) {
       throw new IllegalStateException("Cannot take path gradients: the model returned " + gradients.length
           + " gradient values for " + count + " rows of " + width);
     }
-    // Each run of consecutive columns of one player is summed in a register, in column order as
-    // before: adding into the sums array column by column waited on a store and reload of the
-    // same sum (229 ns per point of 119 columns, against 97; the gradient itself costs about 1,700).
-    int[] runEnds = runEnds(playerOfColumn, width);
-    double[] sums = new double[count * players];
-    for (int k = 0, in = 0; k < count; k++, in += width) {
-      int step = stepAt[k];
-      for (int r = 0, c = 0; r < runEnds.length; r++) {
-        int at = k * players + playerOfColumn[c];
-        double sum = sums[at];
-        for (int end = runEnds[r]; c < end; c++) {
-          sum += steps[step + c] * gradients[in + c];
-        }
-        sums[at] = sum;
-      }
-    }
-    return sums;
-  }
-
-  /** Where each run of consecutive columns of one player ends (exclusive), in column order. */
-  private static int[] runEnds(int[] playerOfColumn, int width) {
-    int[] ends = new int[width];
-    int runs = 0;
-    for (int c = 1; c <= width; c++) {
-      if (c == width || playerOfColumn[c] != playerOfColumn[c - 1]) {
-        ends[runs++] = c;
-      }
-    }
-    return Arrays.copyOf(ends, runs);
+    return arithmetic.sums(FloatBuffer.wrap(gradients), playerOfColumn, players);
   }
 }

@@ -170,20 +170,33 @@ class TorchScriptModelPathTest {
         }
       }
       assertArrayEquals(expected, model.pathGradientsInLibtorch(paths, playerOfColumn, 3));
+      assertArrayEquals(expected, model.pathGradientsOnHost(paths, playerOfColumn, 3));
     }
   }
 
-  @Test
-  void aPointsSumsDoNotDependOnTheRestOfItsCall() {
+  /** One of the model's two ways to take path gradients. */
+  private interface PathCall {
+    double[] sums(TorchScriptModel model, PathPoints paths, int[] playerOfColumn, int players);
+  }
+
+  /**
+   * In libtorch and on the host alike. On the host the sums are taken two points at a time, so
+   * calls of odd and even sizes put a point beside different neighbours, or none.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"libtorch", "host"})
+  void aPointsSumsDoNotDependOnTheRestOfItsCall(String where) {
+    PathCall call = where.equals("host") ? TorchScriptModel::pathGradientsOnHost
+        : TorchScriptModel::pathGradientsInLibtorch;
     try (TorchScriptModel model = TorchScriptModel.load(SAMPLE_MODEL, Device.cpu(), OutputTransform.SOFTMAX,
         SAMPLE_WIDTH)) {
       PathPoints paths = paths(SAMPLE_WIDTH, model.outputWidth(), 2, 23);
       int[] playerOfColumn = interleaved(SAMPLE_WIDTH, 12);
-      double[] all = model.pathGradientsInLibtorch(paths, playerOfColumn, 12);
+      double[] all = call.sums(model, paths, playerOfColumn, 12);
       for (int size : new int[] {1, 7, 33, 100}) {
         for (int from = 0; from + size <= POINTS; from += size) {
           assertArrayEquals(Arrays.copyOfRange(all, from * 12, (from + size) * 12),
-              model.pathGradientsInLibtorch(paths.range(from, from + size), playerOfColumn, 12),
+              call.sums(model, paths.range(from, from + size), playerOfColumn, 12),
               "points " + from + " to " + (from + size - 1) + " in a call of " + size);
         }
       }
@@ -191,10 +204,11 @@ class TorchScriptModelPathTest {
   }
 
   /**
-   * On the CPU the JVM's default builds the points, with the definition's arithmetic in its order,
-   * so its sums are the definition's bit for bit: with each path's step computed once for the
-   * points on it (300 points on 54 paths), and once per point (3 points); with a player's columns
-   * in one run, summed in a register, dealt out in runs of three, and one column at a time.
+   * On the CPU the points are built in the call's own memory with the definition's arithmetic in
+   * its order, so the sums are the definition's, and the JVM default's, bit for bit: with each
+   * path's step computed once for the points on it (300 points on 54 paths), and once per point
+   * (3 points, padded to a call of 32, and 33, the last summed alone); with a player's columns in
+   * one run, summed in a register, dealt out in runs of three, and one column at a time.
    */
   @Test
   void onTheCpuTheJvmBuildsThePointsAsTheDefinitionDoes() {
@@ -203,7 +217,7 @@ class TorchScriptModelPathTest {
       PathPoints all = paths(SAMPLE_WIDTH, model.outputWidth(), 2, 31);
       int[] inRunsOfThree = IntStream.range(0, SAMPLE_WIDTH).map(c -> c / 3 % 12).toArray();
       for (int[] playerOfColumn : List.of(contiguous(SAMPLE_WIDTH, 12), inRunsOfThree, interleaved(SAMPLE_WIDTH, 12))) {
-        for (PathPoints paths : List.of(all, all.range(0, 3))) {
+        for (PathPoints paths : List.of(all, all.range(0, 3), all.range(0, 33))) {
           double[][] expected = expected(model, paths, playerOfColumn, 12);
           double[] sums = model.pathGradients(paths, playerOfColumn, 12);
           for (int k = 0; k < paths.count(); k++) {
