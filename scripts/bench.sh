@@ -40,6 +40,10 @@
 #                     costs next to nothing, on the SHAP job's columns and players (seconds; no
 #                     Spark): the part of the explain stage the method's Java decides. Options
 #                     --rows N (default 300), --repeats N (default 6) (MethodCpuBenchmark)
+#   --path-calls      instead: Gradient SHAP's path call against a plain gradient call of the same
+#                     points, on the SHAP job's model and players, on 1 thread and on every core
+#                     (ns per point; no Spark). Options --points N (per call, default 4096),
+#                     --rounds N (default 31) (PathCallBenchmark)
 #   --help            this text
 #
 # Needs only Java 17 and Maven: builds the project (and its test classes) when needed, then runs
@@ -77,6 +81,7 @@ for arg in "$@"; do
   if [[ $arg == --accuracy ]]; then main=org.attribution.bench.AccuracyHarness; fi
   if [[ $arg == --images ]]; then main=org.attribution.bench.ImageBenchmark; fi
   if [[ $arg == --method-cpu ]]; then main=org.attribution.bench.MethodCpuBenchmark; fi
+  if [[ $arg == --path-calls ]]; then main=org.attribution.bench.PathCallBenchmark; fi
 done
 
 # shellcheck source=scripts/libtorch-env.sh
