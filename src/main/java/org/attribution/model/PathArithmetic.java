@@ -86,33 +86,25 @@ final class PathArithmetic {
     int count = paths.count();
     int[] runEnds = runEnds(playerOfColumn, width);
     double[] sums = new double[count * players];
-    int k = 0;
-    for (; k + 1 < count; k += 2) {
+    for (int k = 0; k < count; k += 2) {
+      // The last point of an odd count is its own pair: both chains then sum it alike, and both
+      // write the same values to the same place.
+      int second = Math.min(k + 1, count - 1);
       int a = stepAt[k];
-      int b = stepAt[k + 1];
-      int in = k * width;
+      int b = stepAt[second];
+      int inA = k * width;
+      int inB = second * width;
       for (int r = 0, c = 0; r < runEnds.length; r++) {
-        int at = k * players + playerOfColumn[c];
-        double sumA = sums[at];
-        double sumB = sums[at + players];
+        int atA = k * players + playerOfColumn[c];
+        int atB = second * players + playerOfColumn[c];
+        double sumA = sums[atA];
+        double sumB = sums[atB];
         for (int end = runEnds[r]; c < end; c++) {
-          sumA += steps[a + c] * gradients.get(in + c);
-          sumB += steps[b + c] * gradients.get(in + width + c);
+          sumA += steps[a + c] * gradients.get(inA + c);
+          sumB += steps[b + c] * gradients.get(inB + c);
         }
-        sums[at] = sumA;
-        sums[at + players] = sumB;
-      }
-    }
-    if (k < count) {
-      int a = stepAt[k];
-      int in = k * width;
-      for (int r = 0, c = 0; r < runEnds.length; r++) {
-        int at = k * players + playerOfColumn[c];
-        double sum = sums[at];
-        for (int end = runEnds[r]; c < end; c++) {
-          sum += steps[a + c] * gradients.get(in + c);
-        }
-        sums[at] = sum;
+        sums[atA] = sumA;
+        sums[atB] = sumB;
       }
     }
     return sums;

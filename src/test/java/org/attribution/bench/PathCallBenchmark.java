@@ -32,8 +32,8 @@ import org.attribution.testing.OtherGradient;
  * <p>The three calls are interleaved and their order rotated every round, so that the machine's
  * drift touches each alike; each round runs {@link #CALLS} calls on every thread at once, first on
  * one thread, then on as many as the machine has cores (as the explain stage runs its tasks). The
- * middle round counts (31 rounds by default), with the fastest beside it. Compare two versions of the code in
- * alternated runs.
+ * middle round counts (31 rounds by default), with the fastest beside it. Compare two versions of
+ * the code in alternated runs.
  */
 public final class PathCallBenchmark {
 
