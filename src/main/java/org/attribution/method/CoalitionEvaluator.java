@@ -110,7 +110,7 @@ public final class CoalitionEvaluator {
   }
 
   /**
-   * Values of coalitions.
+   * Values of coalitions, the same number for every row.
    *
    * @param inputs {@code rows x width} encoded rows
    * @param rows number of rows
@@ -122,16 +122,53 @@ public final class CoalitionEvaluator {
    * @return {@code values[r * perRow + k]}, the value of coalition k for row r
    */
   public double[] evaluate(float[] inputs, int rows, int[] targets, boolean[] masks, int perRow) {
+    int[] firstCoalition = new int[rows + 1];
+    for (int r = 0; r <= rows; r++) {
+      firstCoalition[r] = r * perRow;
+    }
+    return evaluate(inputs, rows, targets, masks, firstCoalition);
+  }
+
+  /**
+   * Values of coalitions, a number of its own for each row.
+   *
+   * @param inputs {@code rows x width} encoded rows
+   * @param rows number of rows
+   * @param targets the output to evaluate, per row
+   * @param masks coalitions of {@code players()} flags, row by row: {@code masks[k * players() +
+   *     p]} is true when player p is in coalition k
+   * @param firstCoalition {@code rows + 1} ascending indexes from 0: row r's coalitions are those
+   *     from {@code firstCoalition[r]} to before {@code firstCoalition[r + 1]}
+   * @return {@code values[k]}, the value of coalition k for its row
+   */
+  public double[] evaluate(float[] inputs, int rows, int[] targets, boolean[] masks, int[] firstCoalition) {
     int width = model.inputWidth();
     int players = groups.players();
-    if (inputs.length != rows * width || targets.length != rows || masks.length != rows * perRow * players) {
+    if (firstCoalition.length != rows + 1 || firstCoalition[0] != 0) {
+      throw new IllegalArgumentException("Cannot evaluate coalitions: expected " + (rows + 1)
+          + " row offsets from 0, got " + Arrays.toString(firstCoalition));
+    }
+    int coalitions = firstCoalition[rows];
+    if (inputs.length != rows * width || targets.length != rows || masks.length != coalitions * players) {
       throw new IllegalArgumentException("Cannot evaluate coalitions: expected " + rows + " rows of width " + width
-          + ", " + rows + " targets and " + rows * perRow + " masks of " + players + " players, got "
+          + ", " + rows + " targets and " + coalitions + " masks of " + players + " players, got "
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
-    double[] values = new double[rows * perRow];
     int count = background.count();
-    Chunk chunk = new Chunk(Batches.evenCallSize((long) perRow * count, maxEvaluationRows), width);
+    // A row's calls are sized by its own coalitions alone, so that they never depend on its batch.
+    int[] callRows = new int[rows];
+    int largestCall = 1;
+    for (int r = 0; r < rows; r++) {
+      if (firstCoalition[r + 1] < firstCoalition[r]) {
+        throw new IllegalArgumentException("Cannot evaluate coalitions: row offsets must ascend, got "
+            + Arrays.toString(firstCoalition));
+      }
+      callRows[r] = Batches.evenCallSize((long) (firstCoalition[r + 1] - firstCoalition[r]) * count,
+          maxEvaluationRows);
+      largestCall = Math.max(largestCall, callRows[r]);
+    }
+    double[] values = new double[coalitions];
+    Chunk chunk = new Chunk(largestCall, width);
     // The current coalition's masked rows, one per background row, and which segments in them hold
     // the explained row's values. Consecutive coalitions often differ in a player or two (sampling
     // Shapley's prefixes of an ordering), and then only those segments are rewritten. The block takes
@@ -142,10 +179,10 @@ public final class CoalitionEvaluator {
     int[] runStart = new int[segmentStart.length];
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
+      chunk.capacity = callRows[r];
       Arrays.fill(present, false);
       background.copyRows(block);
-      for (int k = 0; k < perRow; k++) {
-        int coalition = r * perRow + k;
+      for (int coalition = firstCoalition[r]; coalition < firstCoalition[r + 1]; coalition++) {
         // The segments to rewrite, and the coalition's present columns as runs, adjacent segments
         // merged into one copy.
         int changes = 0;
@@ -213,7 +250,8 @@ public final class CoalitionEvaluator {
 
   /** One model call's worth of masked rows and where their outputs go. */
   private final class Chunk {
-    final int capacity;
+    /** Rows per call for the current row's coalitions; at most what the arrays hold. */
+    int capacity;
     final float[] inputs;
     final int[] value;
     final int[] target;
@@ -234,7 +272,7 @@ public final class CoalitionEvaluator {
         return;
       }
       int outputs = model.outputWidth();
-      float[] batch = size == capacity ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
+      float[] batch = size == value.length ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
       float[] out = model.forward(batch, size);
       if (out.length != size * outputs) {
         throw new IllegalStateException("Cannot evaluate coalitions: the model returned " + out.length

@@ -26,8 +26,10 @@ import org.attribution.model.ModelFunction;
  * sqrt(permutations / 2)}. With a single pair it is NaN (no spread to measure). It is zero, and
  * correctly so, wherever the estimate is exact.
  *
- * <p>Cost per row: {@code permutations x (M - 1) x |background|} model evaluations for M players,
- * plus one forward pass of the row itself.
+ * <p>Cost per row: at most {@code permutations x (M - 1) x |background|} model evaluations for M
+ * players, plus one forward pass of the row itself. A coalition that a row's orderings reach more
+ * than once is evaluated once ({@link CoalitionMemo}): with 12 players and 32 permutations about one
+ * in six of them, since there are only 12 coalitions of one player and 12 of eleven.
  *
  * <p><b>A target error.</b> With a target t, a row's pairs are drawn in rounds of {@link
  * #ROUND_PAIRS} and the row stops as soon as its estimated relative mean absolute error, {@code
@@ -136,9 +138,12 @@ public final class SamplingShapley implements AttributionMethod {
       int k = Math.min(groupRows, rows - first);
       float[] groupInputs = Arrays.copyOfRange(inputs, first * width, (first + k) * width);
       int[] groupTargets = Arrays.copyOfRange(targets, first, first + k);
+      int[] groupRowsOf = new int[k];
       for (int r = 0; r < k; r++) {
         randoms[r] = new SplittableRandom(rowSeeds[first + r]);
+        groupRowsOf[r] = r;
       }
+      CoalitionMemo memo = new CoalitionMemo(evaluator, k);
       for (int firstPair = 0; firstPair < pairs; firstPair += chunkPairs) {
         int n = Math.min(chunkPairs, pairs - firstPair);
         boolean[] masks = new boolean[k * n * perPair * players];
@@ -146,7 +151,7 @@ public final class SamplingShapley implements AttributionMethod {
           shuffleIdentity(orderings, u * players, randoms[u / n]);
           writeMasks(orderings, u * players, masks, u * perPair * players);
         }
-        double[] values = evaluator.evaluate(groupInputs, k, groupTargets, masks, n * perPair);
+        double[] values = memo.values(groupInputs, groupRowsOf, groupTargets, masks, n * perPair, new long[k]);
         for (int u = 0; u < k * n; u++) {
           int row = first + u / n;
           pairContributions(
@@ -179,7 +184,7 @@ public final class SamplingShapley implements AttributionMethod {
     }
     int activeRows = rows;
     double[] contributions = new double[players];
-    long evaluationsPerPair = (long) perPair * evaluator.evaluationsPerCoalition();
+    CoalitionMemo memo = new CoalitionMemo(evaluator, rows);
     Attributions.Effort effort = new Attributions.Effort(new long[rows], new boolean[rows]);
     Arrays.fill(effort.evaluations(), 1);
     for (int done = 0; done < pairs && activeRows > 0; ) {
@@ -190,6 +195,7 @@ public final class SamplingShapley implements AttributionMethod {
         int k = Math.min(groupRows, activeRows - first);
         float[] groupInputs = new float[k * width];
         int[] groupTargets = new int[k];
+        int[] groupRowsOf = Arrays.copyOfRange(active, first, first + k);
         for (int i = 0; i < k; i++) {
           int row = active[first + i];
           System.arraycopy(inputs, row * width, groupInputs, i * width, width);
@@ -201,7 +207,11 @@ public final class SamplingShapley implements AttributionMethod {
           shuffleIdentity(orderings, u * players, randoms[active[first + u / n]]);
           writeMasks(orderings, u * players, masks, u * perPair * players);
         }
-        double[] values = evaluator.evaluate(groupInputs, k, groupTargets, masks, n * perPair);
+        long[] spent = new long[k];
+        double[] values = memo.values(groupInputs, groupRowsOf, groupTargets, masks, n * perPair, spent);
+        for (int i = 0; i < k; i++) {
+          effort.evaluations()[groupRowsOf[i]] += spent[i];
+        }
         for (int u = 0; u < k * n; u++) {
           int row = active[first + u / n];
           pairContributions(
@@ -215,7 +225,6 @@ public final class SamplingShapley implements AttributionMethod {
       int still = 0;
       for (int i = 0; i < activeRows; i++) {
         int row = active[i];
-        effort.evaluations()[row] += n * evaluationsPerPair;
         effort.targetMet()[row] = meetsTarget(estimates, row);
         if (!effort.targetMet()[row]) {
           active[still++] = row;

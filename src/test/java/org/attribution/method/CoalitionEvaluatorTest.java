@@ -57,6 +57,41 @@ class CoalitionEvaluatorTest {
   }
 
   /**
+   * Rows with coalitions of their own number, none for one of them, get the values each gets alone
+   * (the same calls, so the same bits), whatever the other rows of the batch hold. With calls of at
+   * most 7 rows and 3 background rows, the row of 3 coalitions runs calls of 5 rows, and the row of
+   * 2 one call of 6: the fewer coalitions, the larger call.
+   */
+  @Test
+  void rowsWithTheirOwnNumberOfCoalitionsGetTheValuesTheyGetAlone() {
+    int width = 5;
+    ModelFunction model = ShapleyFixtures.tanhNetwork(width, 2, 31);
+    CoalitionEvaluator evaluator = new CoalitionEvaluator(model, ShapleyFixtures.threeEqualRows(width),
+        FeatureGroups.identity(width), 7);
+    int[] counts = {3, 0, 2, 1};
+    int rows = counts.length;
+    float[] inputs = ShapleyFixtures.randomRows(rows, width, 32);
+    int[] targets = {1, 0, 1, 0};
+    int[] firstCoalition = new int[rows + 1];
+    for (int r = 0; r < rows; r++) {
+      firstCoalition[r + 1] = firstCoalition[r] + counts[r];
+    }
+    SplittableRandom random = new SplittableRandom(33);
+    boolean[] masks = new boolean[firstCoalition[rows] * width];
+    for (int i = 0; i < masks.length; i++) {
+      masks[i] = random.nextBoolean();
+    }
+    double[] together = evaluator.evaluate(inputs, rows, targets, masks, firstCoalition);
+    assertEquals(firstCoalition[rows], together.length);
+    for (int r = 0; r < rows; r++) {
+      double[] alone = evaluator.evaluate(Arrays.copyOfRange(inputs, r * width, (r + 1) * width), 1,
+          new int[] {targets[r]}, Arrays.copyOfRange(masks, firstCoalition[r] * width, firstCoalition[r + 1] * width),
+          counts[r]);
+      assertArrayEquals(alone, Arrays.copyOfRange(together, firstCoalition[r], firstCoalition[r + 1]), "row " + r);
+    }
+  }
+
+  /**
    * The evaluator rewrites only the segments that changed since the previous coalition when that
    * takes fewer copies: every model input must still be exactly the row's present columns over the
    * background row, in order, whatever the sequence. The sequence mixes prefix chains (one player
