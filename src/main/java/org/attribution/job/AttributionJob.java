@@ -541,6 +541,7 @@ public final class AttributionJob {
         written.rejectReasons(), timings,
         attributeMs == 0 ? 0 : written.explained() * 1000.0 / attributeMs,
         explained.counters().modelNanos().value() / 1e9,
+        explained.counters().evaluations().value(),
         explained.counters().splits().value(),
         importance.quality().stream().map(q -> new RunManifest.Completeness(q.target(), q.targetName(),
             q.stats().meanAbsGap(), q.stats().maxAbsGap(), q.stats().meanAbsDelta())).toList(),

@@ -32,6 +32,9 @@ import org.attribution.quality.TargetQualitySummary;
  * @param modelTaskSeconds time the executors' tasks spent inside model calls, summed over tasks
  *     (a retried task's attempts included); against the attribute phase's wall time times the
  *     concurrent tasks, it shows how much of the attribution was model compute
+ * @param modelEvaluations rows the executors' tasks passed to the model in the explain stage (a
+ *     retried task's attempts included): below the planned evaluations where sampling Shapley's
+ *     orderings reach a coalition again, which is evaluated once
  * @param modelCallSplits model calls that ran out of memory and were split in two and retried
  * @param completeness completeness gaps per target
  * @param fit for a surrogate method (LIME), how well the rows' local fits describe the model, per
@@ -61,6 +64,7 @@ public record RunManifest(
     Map<String, Long> timingsMs,
     double rowsPerSecond,
     double modelTaskSeconds,
+    long modelEvaluations,
     long modelCallSplits,
     List<Completeness> completeness,
     List<FitQuality> fit,
@@ -96,7 +100,8 @@ public record RunManifest(
    * @param callRowsByExecutor the size each executor measured fastest and used, by executor id;
    *     null when none measured
    * @param threadsPerTask libtorch intra-op threads per task
-   * @param evaluationsPerRow model evaluations the method spends per explained row
+   * @param evaluationsPerRow model evaluations the method spends per explained row; for sampling
+   *     Shapley at most, and the cap with a target error
    * @param plannedEvaluations model evaluations planned before the explain stage: input rows
    *     times targets per row times evaluations per row
    * @param estimatedSeconds the explain stage's time estimated from the model speed measured on

@@ -153,6 +153,24 @@ class SampleShapTest {
     assertTrue(relative < 0.015, "relative MAE " + relative);
     // Without the per-row table the rows report through the tasks' summaries: the same numbers.
     assertEquals(effort, execute("target-summary", "method", method, "output.per_row", "false").manifest().sampling());
+    // Besides the rows' own evaluations, each row's prediction, which picks its target.
+    assertEquals(spent + ROWS, result.manifest().modelEvaluations(), "the model's evaluations in the explain stage");
+  }
+
+  @Test
+  void samplingShapleyEvaluatesEachCoalitionOfARowOnceAndTheManifestCountsWhatRan() {
+    AttributionResult result =
+        execute("sampling-effort", "method", "{name: sampling_shapley, permutations: 32, target_error: 0.000001}");
+    long spent = 0;
+    for (Row row : perRow(result)) {
+      spent += row.<Long>getAs(ResultSchema.EVALUATIONS);
+    }
+    assertEquals(spent + ROWS, result.manifest().modelEvaluations(), "the model's evaluations in the explain stage");
+    // Every row runs to the cap, but 32 orderings of these players reach some coalitions of one
+    // player (and of all but one) more than once.
+    assertEquals(ROWS, result.manifest().sampling().resultsAtCap());
+    assertTrue(spent < result.manifest().execution().plannedEvaluations(),
+        spent + " evaluations of " + result.manifest().execution().plannedEvaluations() + " planned");
   }
 
   @Test
