@@ -182,7 +182,7 @@ public final class Benchmark {
       List<Pair> pairs) {
 
     long evaluations() {
-      return manifest.execution().evaluationsPerRow() * manifest.rows().explained();
+      return Benchmark.evaluations(manifest);
     }
 
     double attributeSeconds() {
@@ -591,7 +591,18 @@ public final class Benchmark {
   }
 
   /**
-   * The compute bound's calls: {@code evaluations_per_row x rows} evaluations. The method's own
+   * The evaluations the bound makes for a job: {@code evaluations_per_row x rows}, or the
+   * manifest's {@code model_evaluations} where the tasks made fewer (sampling Shapley evaluates a
+   * coalition its orderings reach again once), so that the bound never times work the job skipped.
+   * The count the tasks made includes the job's own forward pass of each batch for the predictions.
+   */
+  static long evaluations(RunManifest manifest) {
+    return Math.min(manifest.execution().evaluationsPerRow() * manifest.rows().explained(),
+        manifest.modelEvaluations());
+  }
+
+  /**
+   * The compute bound's calls: {@link #evaluations} of them. The method's own
    * evaluations (all but one per row) go into calls of the fastest size for their kind: gradient
    * calls for the gradient methods, forward calls for the coalition and perturbation methods. The
    * remaining one evaluation per row, f(x), goes into forward calls of the fastest forward size;
@@ -601,7 +612,7 @@ public final class Benchmark {
   static List<ComputeBound.Calls> boundPlan(RunManifest manifest, CallSizes fastest) {
     String method = manifest.config().method().id();
     boolean gradient = GRADIENT_METHODS.contains(method);
-    long evaluations = manifest.execution().evaluationsPerRow() * manifest.rows().explained();
+    long evaluations = evaluations(manifest);
     long explained = gradient && manifest.execution().evaluationsPerRow() == 1 ? 0 : manifest.rows().explained();
     List<ComputeBound.Calls> plan = new ArrayList<>();
     addCalls(plan, gradient, gradient ? fastest.gradientRows() : fastest.forwardRows(), evaluations - explained);
@@ -727,7 +738,8 @@ public final class Benchmark {
     line("Job: wall time of `AttributionJob.execute()` (all phases); attribute: the manifest's `attribute` phase. "
         + "Bound: the same evaluations on " + slots + " threads in calls of the size the model runs fastest at (table "
         + "below), the fastest of two such runs and the replay; replay: the calls the job's method actually "
-        + "makes, run where their main shape differs from the bound's. Evaluations: `evaluations_per_row` x rows. "
+        + "makes, run where their main shape differs from the bound's. Evaluations: `evaluations_per_row` x rows, or the "
+        + "manifest's `model_evaluations` where the tasks made fewer. "
         + "Job / its model time: the job's wall time over the manifest's `model_task_seconds` spread over the "
         + slots + " task slots, so both are measured in the same minutes: what the job adds around its model "
         + "calls, whatever the machine's speed did between the job and the bound.");
