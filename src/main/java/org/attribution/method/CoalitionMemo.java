@@ -1,8 +1,6 @@
 package org.attribution.method;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Coalition values already evaluated for each row of a batch, so that a coalition a row draws
@@ -13,33 +11,35 @@ import java.util.Map;
  * not depend on when it is asked), and which coalitions a row evaluates, and in what order,
  * depends on its own draws alone.
  *
+ * <p>The coalitions are kept as their players' bits with the row's number, in one open-addressing
+ * table: a lookup is a few multiplications and comparisons, with no object per coalition, since
+ * it runs for every coalition drawn (a {@code HashMap} of boxed keys cost half as much again as
+ * the rest of the method's own work per row).
+ *
  * <p>Not thread-safe: one instance serves one call of a method.
  */
 final class CoalitionMemo {
 
   private final CoalitionEvaluator evaluator;
   private final int players;
-  private final int words;
-  private final Map<Coalition, Integer>[] indexes;
-  private final double[][] values;
-  private final int[] known;
+  /** Longs per key: the row's number, then the players' bits. */
+  private final int stride;
+  private final long[] key;
+  private long[] keys;
+  /** Per table slot, the entry it holds plus one; 0 for an empty slot. */
+  private int[] slots;
+  private double[] values;
+  private int entries;
 
-  /**
-   * @param evaluator evaluates what no row has yet
-   * @param rows the rows whose values are kept, numbered from 0
-   */
-  @SuppressWarnings("unchecked")
-  CoalitionMemo(CoalitionEvaluator evaluator, int rows) {
+  /** @param evaluator evaluates what no row has had yet */
+  CoalitionMemo(CoalitionEvaluator evaluator) {
     this.evaluator = evaluator;
     this.players = evaluator.players();
-    this.words = (players + 63) / 64;
-    this.indexes = new Map[rows];
-    this.values = new double[rows][];
-    this.known = new int[rows];
-    for (int r = 0; r < rows; r++) {
-      indexes[r] = new HashMap<>();
-      values[r] = new double[16];
-    }
+    this.stride = 1 + (players + 63) / 64;
+    this.key = new long[stride];
+    this.keys = new long[64 * stride];
+    this.slots = new int[128];
+    this.values = new double[64];
   }
 
   /**
@@ -48,78 +48,99 @@ final class CoalitionMemo {
    * the coalitions each row has not had before.
    *
    * @param inputs the rows' encoded inputs, in the order of {@code rowsOf}
-   * @param rowsOf which kept row each input row is
+   * @param rowsOf the number that identifies each input row across calls
    * @param targets the output to evaluate, per input row
    * @param masks {@code perRow} coalitions per input row, as the evaluator takes them
    * @param evaluated adds the model evaluations each input row spent here
    */
   double[] values(float[] inputs, int[] rowsOf, int[] targets, boolean[] masks, int perRow, long[] evaluated) {
     int rows = rowsOf.length;
-    int[] slot = new int[rows * perRow];
-    int[] firstNew = new int[rows + 1];
+    int[] entryOf = new int[rows * perRow];
     int[] freshSlots = new int[rows * perRow];
+    int[] firstFresh = new int[rows + 1];
     int fresh = 0;
+    int firstNewEntry = entries;
     for (int i = 0; i < rows; i++) {
-      int row = rowsOf[i];
-      Map<Coalition, Integer> index = indexes[row];
       for (int k = i * perRow; k < (i + 1) * perRow; k++) {
-        Integer at = index.putIfAbsent(coalitionOf(masks, k), known[row]);
-        if (at == null) {
-          at = known[row]++;
+        int before = entries;
+        entryOf[k] = entry(rowsOf[i], masks, k);
+        if (entries > before) {
           freshSlots[fresh++] = k;
         }
-        slot[k] = at;
       }
-      firstNew[i + 1] = fresh;
+      firstFresh[i + 1] = fresh;
     }
     boolean[] freshMasks = new boolean[fresh * players];
     for (int j = 0; j < fresh; j++) {
       System.arraycopy(masks, freshSlots[j] * players, freshMasks, j * players, players);
     }
-    double[] newValues = evaluator.evaluate(inputs, rows, targets, freshMasks, firstNew);
+    // New entries were numbered in the order of the fresh coalitions.
+    double[] newValues = evaluator.evaluate(inputs, rows, targets, freshMasks, firstFresh);
+    System.arraycopy(newValues, 0, values, firstNewEntry, fresh);
     double[] out = new double[rows * perRow];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = values[entryOf[k]];
+    }
     for (int i = 0; i < rows; i++) {
-      int row = rowsOf[i];
-      int added = firstNew[i + 1] - firstNew[i];
-      int from = known[row] - added;
-      if (values[row].length < known[row]) {
-        values[row] = Arrays.copyOf(values[row], Math.max(known[row], 2 * values[row].length));
-      }
-      System.arraycopy(newValues, firstNew[i], values[row], from, added);
-      evaluated[i] += (long) added * evaluator.evaluationsPerCoalition();
-      for (int k = i * perRow; k < (i + 1) * perRow; k++) {
-        out[k] = values[row][slot[k]];
-      }
+      evaluated[i] += (long) (firstFresh[i + 1] - firstFresh[i]) * evaluator.evaluationsPerCoalition();
     }
     return out;
   }
 
-  private Coalition coalitionOf(boolean[] masks, int k) {
-    long[] bits = new long[words];
+  /** The entry of coalition {@code k} of {@code masks} for {@code row}, a new one if it has none. */
+  private int entry(int row, boolean[] masks, int k) {
+    Arrays.fill(key, 0);
+    key[0] = row;
     for (int p = 0; p < players; p++) {
       if (masks[k * players + p]) {
-        bits[p >>> 6] |= 1L << p;
+        key[1 + (p >>> 6)] |= 1L << p;
       }
     }
-    return new Coalition(bits);
+    int mask = slots.length - 1;
+    for (int s = hash(key, 0) & mask; ; s = (s + 1) & mask) {
+      int held = slots[s] - 1;
+      if (held < 0) {
+        return add(s);
+      }
+      if (Arrays.equals(keys, held * stride, (held + 1) * stride, key, 0, stride)) {
+        return held;
+      }
+    }
   }
 
-  /** A coalition as the bits of its players, compared by value. */
-  private record Coalition(long[] bits) {
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof Coalition coalition && Arrays.equals(bits, coalition.bits);
+  /** Adds the current key as a new entry at table slot {@code s}, growing the table at half full. */
+  private int add(int s) {
+    int added = entries++;
+    if (keys.length < entries * stride) {
+      keys = Arrays.copyOf(keys, 2 * keys.length);
+      values = Arrays.copyOf(values, 2 * values.length);
     }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bits);
+    System.arraycopy(key, 0, keys, added * stride, stride);
+    slots[s] = added + 1;
+    if (2 * entries > slots.length) {
+      rehash();
     }
+    return added;
+  }
 
-    @Override
-    public String toString() {
-      return Arrays.toString(bits);
+  private void rehash() {
+    slots = new int[2 * slots.length];
+    int mask = slots.length - 1;
+    for (int e = 0; e < entries; e++) {
+      int s = hash(keys, e * stride) & mask;
+      while (slots[s] != 0) {
+        s = (s + 1) & mask;
+      }
+      slots[s] = e + 1;
     }
+  }
+
+  /** A hash of the key at {@code at}, its bits mixed into the low ones the table uses. */
+  private int hash(long[] array, int at) {
+    long hash = array[at] * 0x9E3779B97F4A7C15L;
+    for (int w = 1; w < stride; w++) {
+      hash = (hash ^ array[at + w]) * 0xBF58476D1CE4E5B9L;
+    }
+    return (int) (hash ^ hash >>> 32);
   }
 }

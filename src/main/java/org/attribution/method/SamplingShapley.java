@@ -143,7 +143,7 @@ public final class SamplingShapley implements AttributionMethod {
         randoms[r] = new SplittableRandom(rowSeeds[first + r]);
         groupRowsOf[r] = r;
       }
-      CoalitionMemo memo = new CoalitionMemo(evaluator, k);
+      CoalitionMemo memo = new CoalitionMemo(evaluator);
       for (int firstPair = 0; firstPair < pairs; firstPair += chunkPairs) {
         int n = Math.min(chunkPairs, pairs - firstPair);
         boolean[] masks = new boolean[k * n * perPair * players];
@@ -184,7 +184,7 @@ public final class SamplingShapley implements AttributionMethod {
     }
     int activeRows = rows;
     double[] contributions = new double[players];
-    CoalitionMemo memo = new CoalitionMemo(evaluator, rows);
+    CoalitionMemo memo = new CoalitionMemo(evaluator);
     Attributions.Effort effort = new Attributions.Effort(new long[rows], new boolean[rows]);
     Arrays.fill(effort.evaluations(), 1);
     for (int done = 0; done < pairs && activeRows > 0; ) {
