@@ -126,7 +126,7 @@ public final class CoalitionEvaluator {
     for (int r = 0; r <= rows; r++) {
       firstCoalition[r] = r * perRow;
     }
-    return evaluate(inputs, rows, targets, masks, firstCoalition);
+    return evaluate(inputs, rows, targets, masks, firstCoalition, perRow);
   }
 
   /**
@@ -139,9 +139,14 @@ public final class CoalitionEvaluator {
    *     p]} is true when player p is in coalition k
    * @param firstCoalition {@code rows + 1} ascending indexes from 0: row r's coalitions are those
    *     from {@code firstCoalition[r]} to before {@code firstCoalition[r + 1]}
+   * @param callCoalitions the coalitions whose background rows make one row's calls as even as
+   *     {@code maxEvaluationRows} allows, the same for every row: a row with fewer coalitions ends
+   *     on a shorter call. So a row's calls depend on its own coalitions and this number alone,
+   *     never on the other rows of the batch, and a full call's rows are never copied.
    * @return {@code values[k]}, the value of coalition k for its row
    */
-  public double[] evaluate(float[] inputs, int rows, int[] targets, boolean[] masks, int[] firstCoalition) {
+  public double[] evaluate(
+      float[] inputs, int rows, int[] targets, boolean[] masks, int[] firstCoalition, int callCoalitions) {
     int width = model.inputWidth();
     int players = groups.players();
     if (firstCoalition.length != rows + 1 || firstCoalition[0] != 0) {
@@ -154,21 +159,15 @@ public final class CoalitionEvaluator {
           + ", " + rows + " targets and " + coalitions + " masks of " + players + " players, got "
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
-    int count = background.count();
-    // A row's calls are sized by its own coalitions alone, so that they never depend on its batch.
-    int[] callRows = new int[rows];
-    int largestCall = 1;
     for (int r = 0; r < rows; r++) {
       if (firstCoalition[r + 1] < firstCoalition[r]) {
         throw new IllegalArgumentException("Cannot evaluate coalitions: row offsets must ascend, got "
             + Arrays.toString(firstCoalition));
       }
-      callRows[r] = Batches.evenCallSize((long) (firstCoalition[r + 1] - firstCoalition[r]) * count,
-          maxEvaluationRows);
-      largestCall = Math.max(largestCall, callRows[r]);
     }
+    int count = background.count();
     double[] values = new double[coalitions];
-    Chunk chunk = new Chunk(largestCall, width);
+    Chunk chunk = new Chunk(Batches.evenCallSize((long) callCoalitions * count, maxEvaluationRows), width);
     // The current coalition's masked rows, one per background row, and which segments in them hold
     // the explained row's values. Consecutive coalitions often differ in a player or two (sampling
     // Shapley's prefixes of an ordering), and then only those segments are rewritten. The block takes
@@ -179,7 +178,6 @@ public final class CoalitionEvaluator {
     int[] runStart = new int[segmentStart.length];
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
-      chunk.capacity = callRows[r];
       Arrays.fill(present, false);
       background.copyRows(block);
       for (int coalition = firstCoalition[r]; coalition < firstCoalition[r + 1]; coalition++) {
@@ -250,8 +248,7 @@ public final class CoalitionEvaluator {
 
   /** One model call's worth of masked rows and where their outputs go. */
   private final class Chunk {
-    /** Rows per call for the current row's coalitions; at most what the arrays hold. */
-    int capacity;
+    final int capacity;
     final float[] inputs;
     final int[] value;
     final int[] target;
@@ -272,7 +269,7 @@ public final class CoalitionEvaluator {
         return;
       }
       int outputs = model.outputWidth();
-      float[] batch = size == value.length ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
+      float[] batch = size == capacity ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
       float[] out = model.forward(batch, size);
       if (out.length != size * outputs) {
         throw new IllegalStateException("Cannot evaluate coalitions: the model returned " + out.length

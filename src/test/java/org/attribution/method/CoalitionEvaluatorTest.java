@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.attribution.model.ModelFunction;
 import org.attribution.testing.AnalyticModels;
+import org.attribution.testing.RecordingModel;
 import org.junit.jupiter.api.Test;
 
 class CoalitionEvaluatorTest {
@@ -58,14 +59,14 @@ class CoalitionEvaluatorTest {
 
   /**
    * Rows with coalitions of their own number, none for one of them, get the values each gets alone
-   * (the same calls, so the same bits), whatever the other rows of the batch hold. With calls of at
-   * most 7 rows and 3 background rows, the row of 3 coalitions runs calls of 5 rows, and the row of
-   * 2 one call of 6: the fewer coalitions, the larger call.
+   * (the same calls, so the same bits), whatever the other rows of the batch hold: calls of 6 rows
+   * (two coalitions over 3 background rows), the last of a row shorter, and none for a row without
+   * coalitions.
    */
   @Test
   void rowsWithTheirOwnNumberOfCoalitionsGetTheValuesTheyGetAlone() {
     int width = 5;
-    ModelFunction model = ShapleyFixtures.tanhNetwork(width, 2, 31);
+    RecordingModel model = new RecordingModel(ShapleyFixtures.tanhNetwork(width, 2, 31));
     CoalitionEvaluator evaluator = new CoalitionEvaluator(model, ShapleyFixtures.threeEqualRows(width),
         FeatureGroups.identity(width), 7);
     int[] counts = {3, 0, 2, 1};
@@ -81,12 +82,13 @@ class CoalitionEvaluatorTest {
     for (int i = 0; i < masks.length; i++) {
       masks[i] = random.nextBoolean();
     }
-    double[] together = evaluator.evaluate(inputs, rows, targets, masks, firstCoalition);
+    double[] together = evaluator.evaluate(inputs, rows, targets, masks, firstCoalition, 2);
     assertEquals(firstCoalition[rows], together.length);
+    assertEquals(List.of(6, 3, 6, 3), model.forwardRows());
     for (int r = 0; r < rows; r++) {
       double[] alone = evaluator.evaluate(Arrays.copyOfRange(inputs, r * width, (r + 1) * width), 1,
           new int[] {targets[r]}, Arrays.copyOfRange(masks, firstCoalition[r] * width, firstCoalition[r + 1] * width),
-          counts[r]);
+          new int[] {0, counts[r]}, 2);
       assertArrayEquals(alone, Arrays.copyOfRange(together, firstCoalition[r], firstCoalition[r + 1]), "row " + r);
     }
   }
