@@ -126,7 +126,7 @@ public final class CoalitionEvaluator {
     for (int r = 0; r <= rows; r++) {
       firstCoalition[r] = r * perRow;
     }
-    return evaluate(inputs, rows, targets, masks, firstCoalition, perRow);
+    return evaluate(inputs, rows, targets, masks, firstCoalition);
   }
 
   /**
@@ -139,14 +139,9 @@ public final class CoalitionEvaluator {
    *     p]} is true when player p is in coalition k
    * @param firstCoalition {@code rows + 1} ascending indexes from 0: row r's coalitions are those
    *     from {@code firstCoalition[r]} to before {@code firstCoalition[r + 1]}
-   * @param callCoalitions the coalitions whose background rows make one row's calls as even as
-   *     {@code maxEvaluationRows} allows, the same for every row: a row with fewer coalitions ends
-   *     on a shorter call. So a row's calls depend on its own coalitions and this number alone,
-   *     never on the other rows of the batch, and a full call's rows are never copied.
    * @return {@code values[k]}, the value of coalition k for its row
    */
-  public double[] evaluate(
-      float[] inputs, int rows, int[] targets, boolean[] masks, int[] firstCoalition, int callCoalitions) {
+  public double[] evaluate(float[] inputs, int rows, int[] targets, boolean[] masks, int[] firstCoalition) {
     int width = model.inputWidth();
     int players = groups.players();
     if (firstCoalition.length != rows + 1 || firstCoalition[0] != 0) {
@@ -159,15 +154,22 @@ public final class CoalitionEvaluator {
           + ", " + rows + " targets and " + coalitions + " masks of " + players + " players, got "
           + inputs.length + " values, " + targets.length + " targets and " + masks.length + " flags");
     }
+    int count = background.count();
+    // Each row's calls are as even as maxEvaluationRows allows over its own coalitions alone, so
+    // that they never depend on the other rows of the batch; the call buffer holds the largest.
+    int[] callRows = new int[rows];
+    int largestCall = 1;
     for (int r = 0; r < rows; r++) {
       if (firstCoalition[r + 1] < firstCoalition[r]) {
         throw new IllegalArgumentException("Cannot evaluate coalitions: row offsets must ascend, got "
             + Arrays.toString(firstCoalition));
       }
+      callRows[r] = Batches.evenCallSize((long) (firstCoalition[r + 1] - firstCoalition[r]) * count,
+          maxEvaluationRows);
+      largestCall = Math.max(largestCall, callRows[r]);
     }
-    int count = background.count();
     double[] values = new double[coalitions];
-    Chunk chunk = new Chunk(Batches.evenCallSize((long) callCoalitions * count, maxEvaluationRows), width);
+    Chunk chunk = new Chunk(largestCall, width);
     // The current coalition's masked rows, one per background row, and which segments in them hold
     // the explained row's values. Consecutive coalitions often differ in a player or two (sampling
     // Shapley's prefixes of an ordering), and then only those segments are rewritten. The block takes
@@ -178,6 +180,7 @@ public final class CoalitionEvaluator {
     int[] runStart = new int[segmentStart.length];
     int[] runLength = new int[segmentStart.length];
     for (int r = 0; r < rows; r++) {
+      chunk.capacity = callRows[r];
       Arrays.fill(present, false);
       background.copyRows(block);
       for (int coalition = firstCoalition[r]; coalition < firstCoalition[r + 1]; coalition++) {
@@ -248,7 +251,8 @@ public final class CoalitionEvaluator {
 
   /** One model call's worth of masked rows and where their outputs go. */
   private final class Chunk {
-    final int capacity;
+    /** Rows in a call of the current row; the arrays may hold more. */
+    int capacity;
     final float[] inputs;
     final int[] value;
     final int[] target;
@@ -269,8 +273,7 @@ public final class CoalitionEvaluator {
         return;
       }
       int outputs = model.outputWidth();
-      float[] batch = size == capacity ? inputs : Arrays.copyOf(inputs, size * model.inputWidth());
-      float[] out = model.forward(batch, size);
+      float[] out = model.forwardHead(inputs, size);
       if (out.length != size * outputs) {
         throw new IllegalStateException("Cannot evaluate coalitions: the model returned " + out.length
             + " outputs for " + size + " rows of " + outputs);

@@ -75,9 +75,7 @@ final class CoalitionMemo {
       System.arraycopy(masks, freshSlots[j] * players, freshMasks, j * players, players);
     }
     // New entries were numbered in the order of the fresh coalitions.
-    // Calls sized for the coalitions drawn, as without the memo: a row's calls do not depend on
-    // the other rows', and its full calls are not copied.
-    double[] newValues = evaluator.evaluate(inputs, rows, targets, freshMasks, firstFresh, perRow);
+    double[] newValues = evaluator.evaluate(inputs, rows, targets, freshMasks, firstFresh);
     System.arraycopy(newValues, 0, values, firstNewEntry, fresh);
     double[] out = new double[rows * perRow];
     for (int k = 0; k < out.length; k++) {

@@ -28,8 +28,9 @@ import org.attribution.model.ModelFunction;
  *
  * <p>Cost per row: at most {@code permutations x (M - 1) x |background|} model evaluations for M
  * players, plus one forward pass of the row itself. A coalition that a row's orderings reach more
- * than once is evaluated once ({@link CoalitionMemo}): with 12 players and 32 permutations about one
- * in six of them, since there are only 12 coalitions of one player and 12 of eleven.
+ * than once is evaluated once ({@link CoalitionMemo}): with 12 players, about one in six of the
+ * prefixes of 32 permutations and a third of those of 128 (the default) are repeats, fewer with
+ * more players (a sixth at 17 players and 128 permutations).
  *
  * <p><b>A target error.</b> With a target t, a row's pairs are drawn in rounds of {@link
  * #ROUND_PAIRS} and the row stops as soon as its estimated relative mean absolute error, {@code

@@ -30,6 +30,21 @@ public interface ModelFunction {
   float[] forward(float[] inputs, int rows);
 
   /**
+   * Evaluates the first {@code rows} rows of a buffer that may hold more, for callers that fill
+   * one buffer for calls of different sizes. This default copies those rows for {@link #forward};
+   * an engine that reads them in place skips the copy, a megabyte for a call of a few thousand
+   * rows.
+   *
+   * @param buffer at least {@code rows x inputWidth()} values, row-major
+   * @param rows number of rows to evaluate, from the start of {@code buffer}
+   * @return {@code rows x outputWidth()} outputs, row-major
+   */
+  default float[] forwardHead(float[] buffer, int rows) {
+    int length = rows * inputWidth();
+    return forward(buffer.length == length ? buffer : Arrays.copyOf(buffer, length), rows);
+  }
+
+  /**
    * Gradient of one chosen output of each row with respect to that row's input.
    *
    * @param inputs {@code rows x inputWidth()} values, row-major

@@ -64,12 +64,26 @@ public final class SplittingModel implements ModelFunction {
     try {
       return model.forward(inputs, rows);
     } catch (RuntimeException | OutOfMemoryError e) {
-      int first = splitOrRethrow(e, rows);
-      int width = inputWidth();
-      float[] head = forward(Arrays.copyOfRange(inputs, 0, first * width), first);
-      float[] tail = forward(Arrays.copyOfRange(inputs, first * width, rows * width), rows - first);
-      return concat(head, tail);
+      return forwardInHalves(e, inputs, rows);
     }
+  }
+
+  @Override
+  public float[] forwardHead(float[] buffer, int rows) {
+    try {
+      return model.forwardHead(buffer, rows);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      return forwardInHalves(e, buffer, rows);
+    }
+  }
+
+  /** The first {@code rows} rows of {@code inputs} in two calls, after {@code failure} of one. */
+  private float[] forwardInHalves(Throwable failure, float[] inputs, int rows) {
+    int first = splitOrRethrow(failure, rows);
+    int width = inputWidth();
+    float[] head = forward(Arrays.copyOfRange(inputs, 0, first * width), first);
+    float[] tail = forward(Arrays.copyOfRange(inputs, first * width, rows * width), rows - first);
+    return concat(head, tail);
   }
 
   @Override

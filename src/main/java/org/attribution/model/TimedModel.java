@@ -49,6 +49,16 @@ public final class TimedModel implements ModelFunction {
   }
 
   @Override
+  public float[] forwardHead(float[] buffer, int rows) {
+    long start = System.nanoTime();
+    try {
+      return model.forwardHead(buffer, rows);
+    } finally {
+      observer.called(rows, System.nanoTime() - start);
+    }
+  }
+
+  @Override
   public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
     long start = System.nanoTime();
     try {

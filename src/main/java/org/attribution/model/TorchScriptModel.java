@@ -287,6 +287,20 @@ public final class TorchScriptModel implements ModelFunction, AutoCloseable {
   @Override
   public float[] forward(float[] inputs, int rows) {
     checkInputs(inputs, rows);
+    return forwardRows(inputs, rows);
+  }
+
+  /** {@inheritDoc} The rows are read from the buffer into the call's input tensor, as {@link #forward} reads them. */
+  @Override
+  public float[] forwardHead(float[] buffer, int rows) {
+    if (rows < 0 || buffer.length < (long) rows * inputWidth) {
+      throw new IllegalArgumentException("Cannot run model " + name + ": expected at least " + rows + " rows of "
+          + inputWidth + " values, got " + buffer.length + " values");
+    }
+    return forwardRows(buffer, rows);
+  }
+
+  private float[] forwardRows(float[] inputs, int rows) {
     if (rows == 0) {
       return new float[0];
     }

@@ -59,9 +59,9 @@ class CoalitionEvaluatorTest {
 
   /**
    * Rows with coalitions of their own number, none for one of them, get the values each gets alone
-   * (the same calls, so the same bits), whatever the other rows of the batch hold: calls of 6 rows
-   * (two coalitions over 3 background rows), the last of a row shorter, and none for a row without
-   * coalitions.
+   * (the same calls, so the same bits), whatever the other rows of the batch hold. Calls of at most
+   * 7 rows over 3 background rows: 3 coalitions make two calls of 5 rows, 2 coalitions one call of
+   * 6, a row without coalitions none.
    */
   @Test
   void rowsWithTheirOwnNumberOfCoalitionsGetTheValuesTheyGetAlone() {
@@ -82,13 +82,13 @@ class CoalitionEvaluatorTest {
     for (int i = 0; i < masks.length; i++) {
       masks[i] = random.nextBoolean();
     }
-    double[] together = evaluator.evaluate(inputs, rows, targets, masks, firstCoalition, 2);
+    double[] together = evaluator.evaluate(inputs, rows, targets, masks, firstCoalition);
     assertEquals(firstCoalition[rows], together.length);
-    assertEquals(List.of(6, 3, 6, 3), model.forwardRows());
+    assertEquals(List.of(5, 4, 6, 3), model.forwardRows());
     for (int r = 0; r < rows; r++) {
       double[] alone = evaluator.evaluate(Arrays.copyOfRange(inputs, r * width, (r + 1) * width), 1,
           new int[] {targets[r]}, Arrays.copyOfRange(masks, firstCoalition[r] * width, firstCoalition[r + 1] * width),
-          new int[] {0, counts[r]}, 2);
+          counts[r]);
       assertArrayEquals(alone, Arrays.copyOfRange(together, firstCoalition[r], firstCoalition[r + 1]), "row " + r);
     }
   }

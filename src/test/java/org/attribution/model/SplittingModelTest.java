@@ -80,6 +80,11 @@ class SplittingModelTest {
     // 11 -> 5 + 6; 5 -> 2 + 3; 6 -> 3 + 3: three splits, four calls that fit.
     assertEquals(List.of(11, 5, 2, 3, 6, 3, 3), calls);
     assertEquals(3, splits.get());
+    // The head of a longer buffer splits the same way, its rows alone.
+    calls.clear();
+    assertArrayEquals(expected, model.forwardHead(Arrays.copyOf(inputs, 14 * 3), 11));
+    assertEquals(List.of(11, 5, 2, 3, 6, 3, 3), calls);
+    assertEquals(6, splits.get());
   }
 
   @Test

@@ -26,6 +26,7 @@ class TimedModelTest {
     assertEquals(2, timed.outputWidth());
     assertArrayEquals(linear.forward(inputs, 2), timed.forward(inputs, 2));
     timed.forward(inputs, 1);
+    assertArrayEquals(linear.forward(new float[] {1, 2}, 1), timed.forwardHead(inputs, 1));
     float[] outputs = new float[2];
     assertArrayEquals(linear.gradient(inputs, 2, new int[] {0, 1}, null),
         timed.gradient(inputs, 2, new int[] {0, 1}, outputs));
@@ -34,8 +35,8 @@ class TimedModelTest {
     PathPoints paths = new PathPoints(new double[] {1, 2}, new double[] {0, 0, -1, 3}, new int[] {0, 0},
         new int[] {0, 1}, new double[] {0.5, 0.25}, new int[] {0, 1}, 2);
     assertArrayEquals(new double[] {1, 4, 6, 1}, timed.pathGradients(paths, new int[] {0, 1}, 2));
-    assertEquals(List.of(2, 1, 2, 2), rowsCalled);
-    assertEquals(4, times.size());
+    assertEquals(List.of(2, 1, 1, 2, 2), rowsCalled);
+    assertEquals(5, times.size());
     assertTrue(times.stream().allMatch(t -> t >= 0), times::toString);
   }
 

@@ -10,6 +10,7 @@ import static org.attribution.testing.Tolerances.FLOAT32_ATOL;
 import static org.attribution.testing.Tolerances.FLOAT32_RTOL;
 import static org.attribution.testing.Tolerances.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -72,6 +73,25 @@ class TorchScriptModelLinearTest {
     }
     try (TorchScriptModel model = load(OutputTransform.IDENTITY)) {
       assertArrayEquals(expected, model.forward(flatten(INPUTS), INPUTS.length));
+    }
+  }
+
+  /**
+   * The head of a longer buffer gives what the same rows give on their own, bit for bit: the rows
+   * after them never reach the call. A buffer shorter than the rows asked for is refused.
+   */
+  @Test
+  void forwardOfABuffersHeadIsForwardOfItsRows() {
+    float[] rows = flatten(INPUTS);
+    float[] buffer = Arrays.copyOf(rows, rows.length + 3 * 4);
+    Arrays.fill(buffer, rows.length, buffer.length, Float.NaN);
+    try (TorchScriptModel model = load(OutputTransform.IDENTITY)) {
+      assertArrayEquals(model.forward(rows, INPUTS.length), model.forwardHead(buffer, INPUTS.length));
+      assertArrayEquals(model.forward(Arrays.copyOf(rows, 4), 1), model.forwardHead(buffer, 1));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> model.forwardHead(rows, INPUTS.length + 1));
+      assertTrue(e.getMessage().contains("expected at least " + (INPUTS.length + 1) + " rows of 4 values"),
+          e.getMessage());
     }
   }
 
