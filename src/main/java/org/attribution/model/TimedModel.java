@@ -1,5 +1,7 @@
 package org.attribution.model;
 
+import java.util.function.Supplier;
+
 /**
  * A model that reports the rows and wall time of each of its calls, so that a run can say how
  * much of its attribution time was spent in the model, and how far a long task is before it ends.
@@ -40,41 +42,31 @@ public final class TimedModel implements ModelFunction {
 
   @Override
   public float[] forward(float[] inputs, int rows) {
-    long start = System.nanoTime();
-    try {
-      return model.forward(inputs, rows);
-    } finally {
-      observer.called(rows, System.nanoTime() - start);
-    }
+    return timed(rows, () -> model.forward(inputs, rows));
   }
 
   @Override
   public float[] forwardHead(float[] buffer, int rows) {
-    long start = System.nanoTime();
-    try {
-      return model.forwardHead(buffer, rows);
-    } finally {
-      observer.called(rows, System.nanoTime() - start);
-    }
+    return timed(rows, () -> model.forwardHead(buffer, rows));
   }
 
   @Override
   public float[] gradient(float[] inputs, int rows, int[] targets, float[] targetOutputs) {
-    long start = System.nanoTime();
-    try {
-      return model.gradient(inputs, rows, targets, targetOutputs);
-    } finally {
-      observer.called(rows, System.nanoTime() - start);
-    }
+    return timed(rows, () -> model.gradient(inputs, rows, targets, targetOutputs));
   }
 
   @Override
   public double[] pathGradients(PathPoints paths, int[] playerOfColumn, int players) {
+    return timed(paths.count(), () -> model.pathGradients(paths, playerOfColumn, players));
+  }
+
+  /** Runs a call of {@code rows} rows and reports its time, whether it succeeds or not. */
+  private <T> T timed(int rows, Supplier<T> call) {
     long start = System.nanoTime();
     try {
-      return model.pathGradients(paths, playerOfColumn, players);
+      return call.get();
     } finally {
-      observer.called(paths.count(), System.nanoTime() - start);
+      observer.called(rows, System.nanoTime() - start);
     }
   }
 }
