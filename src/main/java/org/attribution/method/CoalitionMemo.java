@@ -12,9 +12,9 @@ import java.util.Arrays;
  * depends on its own draws alone.
  *
  * <p>The coalitions are kept as their players' bits with the row's number, in one open-addressing
- * table: a lookup is a few multiplications and comparisons, with no object per coalition, since
- * it runs for every coalition drawn (a {@code HashMap} of boxed keys cost half as much again as
- * the rest of the method's own work per row).
+ * table: a lookup, which runs for every coalition drawn, is a few multiplications and comparisons,
+ * and the table holds no object per coalition, so that its size for a batch's rows stays a few
+ * arrays however many coalitions they draw.
  *
  * <p>Not thread-safe: one instance serves one call of a method.
  */
