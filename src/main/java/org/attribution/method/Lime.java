@@ -149,7 +149,7 @@ public final class Lime implements AttributionMethod {
           }
         }
       }
-      float[] out = explainer.model.forward(n == chunkRows ? chunk : Arrays.copyOf(chunk, n * width), n);
+      float[] out = explainer.model.forwardHead(chunk, n);
       if (out.length != n * outputWidth) {
         throw new IllegalStateException("Cannot compute LIME: the model returned " + out.length + " outputs for "
             + n + " rows of " + outputWidth);
