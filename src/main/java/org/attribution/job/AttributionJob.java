@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
@@ -162,7 +164,7 @@ public final class AttributionJob {
     Instant started = Instant.now();
     Map<String, Long> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    spark.sparkContext().setJobGroup("spark-attribution-" + runId, "Attribution run " + runId, false);
+    spark.sparkContext().setJobGroup(jobGroup(), "Attribution run " + runId, false);
     try (SqlSettings ignored = SqlSettings.apply(spark)) {
       Checked checked = timed(timings, "validate", this::validate);
       Prepared prepared = timed(timings, "baseline", () -> prepare(checked));
@@ -442,31 +444,68 @@ public final class AttributionJob {
       Map<String, Long> rejectReasons, long duplicateIds, QualityPass.Staged quality) {}
 
   /**
-   * Stages the importance, drift and rejects tables, and refuses the run (nothing committed) when
-   * it rejected too much of its input.
+   * Stages the importance, drift, quality and rejects tables, and refuses the run (nothing
+   * committed) when it rejected too much of its input.
    */
   private Written write(Instant started, Checked checked, Prepared prepared, Explained explained,
       QualityPass.Result quality) {
-    FutureTask<Boolean> uniqueInputIds = countInputIds(checked.input().select(prepared.rowId().as("row_id")),
-        checked.inputRows());
+    List<Thread> beside = new ArrayList<>();
     try {
-      return write(started, checked, prepared, explained, quality, uniqueInputIds);
-    } finally {
-      // A failed write leaves the count nothing to report to.
-      uniqueInputIds.cancel(true);
+      return write(started, checked, prepared, explained, quality, beside);
+    } catch (RuntimeException | Error failure) {
+      stop(beside);
+      throw failure;
     }
   }
 
-  /** The write phase, with whether the input's ids are unique being counted beside it. */
+  /**
+   * Cancels the run's Spark jobs and waits for the threads that started them: a failed run must
+   * not go on writing to its staging area, or start jobs, after it has returned. A thread between
+   * two jobs still starts its next one, and is waited for. What the threads fail with is not
+   * reported: the failure being thrown is the run's.
+   */
+  private void stop(List<Thread> beside) {
+    spark.sparkContext().cancelJobGroup(jobGroup());
+    for (Thread thread : beside) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * The write phase. Its Spark jobs are small (a one-task write of a few rows, a pass over the
+   * input's ids) and spend most of their time on the driver, planning and committing files, with
+   * the task slots idle; so the ones that depend on nothing else run beside the rest, each in a
+   * thread of its own ({@link #beside}). Run one after the other, the id count took 0.7 s of the
+   * 1.7 s after a 25,000-row gradient SHAP benchmark job's explain stage.
+   *
+   * @param beside where the threads started beside this one are kept, for the caller to stop
+   */
   private Written write(Instant started, Checked checked, Prepared prepared, Explained explained,
-      QualityPass.Result quality, FutureTask<Boolean> uniqueInputIds) {
+      QualityPass.Result quality, List<Thread> beside) {
     RunStore store = checked.store();
     ImportanceSummary importance = explained.importance();
-    spark.sparkContext().setJobDescription("Writing outputs");
+    long inputRows = checked.inputRows();
+    Dataset<Row> inputIds = checked.input().select(prepared.rowId().as("row_id"));
+    FutureTask<Boolean> uniqueInputIds = beside(beside, "Counting duplicate row ids",
+        () -> distinctIds(inputIds) == inputRows);
     RunInfo run = new RunInfo(runId, started, config.jobName(), datasetName(), config.model().name(),
         checked.artifact().sha256(), config.method().id());
-    write(AuditTables.importanceRows(run, importance.rows()), AuditTables.IMPORTANCE,
-        store.staged(runId, "global_importance"));
+    FutureTask<Boolean> importanceStaged = beside(beside, "Writing the importance table", () -> {
+      write(AuditTables.importanceRows(run, importance.rows()), AuditTables.IMPORTANCE,
+          store.staged(runId, "global_importance"));
+      return true;
+    });
+    long perRow = config.target().mode().equals("all") ? prepared.outputs() : 1;
+    long encoded = (importance.resultRows() + importance.nonFiniteRows()) / perRow;
+    String rejectsPath = store.staged(runId, "rejects");
+    FutureTask<Rejected> rejectedRows = beside(beside, "Writing the rejected rows",
+        () -> stageRejects(checked, prepared, explained, encoded != inputRows, rejectsPath));
+    spark.sparkContext().setJobDescription("Writing outputs");
     Drift.Result drift = compareWithEarlierRun(store, importance);
     if (drift != null) {
       write(AuditTables.driftRows(run, drift.summary(), drift.rows()), AuditTables.DRIFT, store.staged(runId, "drift"));
@@ -475,39 +514,54 @@ public final class AttributionJob {
         drift == null ? null : drift.summary().previousRunId(), earlier -> store.quality(earlier));
     write(AuditTables.qualityRows(run, qualityStaged.targets(), qualityStaged.comparedToRun(),
         qualityStaged.changes()), AuditTables.QUALITY, store.staged(runId, "quality"));
-    long perRow = config.target().mode().equals("all") ? prepared.outputs() : 1;
-    long encoded = (importance.resultRows() + importance.nonFiniteRows()) / perRow;
-    long inputRows = checked.inputRows();
-    Dataset<Row> rejectRows = ModelRejects.tag(checked.input()
-        .withColumn("reject_row_id", prepared.rowId())
-        .withColumn("reject_reason", prepared.rejectReason()), explained.modelRejects());
-    boolean anyRejected = encoded != inputRows || explained.modelRejects() != null;
-    // Without rejects, an empty table, without reading the input again.
-    rejectRows = anyRejected ? rejectRows.filter(col("reject_reason").isNotNull())
-        : spark.createDataFrame(List.of(), rejectRows.schema());
-    String rejectsPath = store.staged(runId, "rejects");
-    rejectRows.write().mode(SaveMode.Overwrite).parquet(rejectsPath);
-    Map<String, Long> rejectReasons = new LinkedHashMap<>();
-    long rejected = 0;
-    long modelRejected = 0;
-    if (anyRejected) {
-      Dataset<Row> rejects = spark.read().parquet(rejectsPath);
-      for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
-          .collectAsList()) {
-        rejectReasons.put(r.getString(0), r.getLong(1));
-      }
-      Row counts = rejects.agg(count(lit(1)),
-          sum(when(ModelRejects.isModelReason(col("reject_reason")), 1L).otherwise(0L))).first();
-      rejected = counts.getLong(0);
-      modelRejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
-    }
-    long explainedRows = inputRows - rejected;
+    resultOf(importanceStaged);
+    Rejected rejected = resultOf(rejectedRows);
     // The per-row table, when written, has the ids in a column of their own: far cheaper to read
     // than filtering and encoding the input again.
     long duplicateIds = duplicateIds(uniqueInputIds,
         explained.perRowTable() != null ? explained.perRowTable() : prepared.valid(), encoded);
-    checkRejects(rejected, modelRejected, inputRows, rejectsPath);
-    return new Written(run, drift, explainedRows, rejected, rejectReasons, duplicateIds, qualityStaged);
+    checkRejects(rejected.rows(), rejected.modelRows(), inputRows, rejectsPath);
+    return new Written(run, drift, inputRows - rejected.rows(), rejected.rows(), rejected.reasons(), duplicateIds,
+        qualityStaged);
+  }
+
+  /**
+   * The rejected input rows, counted.
+   *
+   * @param reasons the rejected rows per reason, the 20 most common
+   * @param rows all rejected rows
+   * @param modelRows those of them that the model, not the input, could not explain
+   */
+  private record Rejected(Map<String, Long> reasons, long rows, long modelRows) {}
+
+  /**
+   * Stages the rejects table (the input rows that were not explained, with the reason) and counts
+   * it.
+   *
+   * @param inputRejected whether the encoder rejected any input row
+   */
+  private Rejected stageRejects(Checked checked, Prepared prepared, Explained explained, boolean inputRejected,
+      String rejectsPath) {
+    Dataset<Row> rejectRows = ModelRejects.tag(checked.input()
+        .withColumn("reject_row_id", prepared.rowId())
+        .withColumn("reject_reason", prepared.rejectReason()), explained.modelRejects());
+    boolean anyRejected = inputRejected || explained.modelRejects() != null;
+    // Without rejects, an empty table, without reading the input again.
+    rejectRows = anyRejected ? rejectRows.filter(col("reject_reason").isNotNull())
+        : spark.createDataFrame(List.of(), rejectRows.schema());
+    rejectRows.write().mode(SaveMode.Overwrite).parquet(rejectsPath);
+    if (!anyRejected) {
+      return new Rejected(Map.of(), 0, 0);
+    }
+    Dataset<Row> rejects = spark.read().parquet(rejectsPath);
+    Map<String, Long> reasons = new LinkedHashMap<>();
+    for (Row r : rejects.groupBy("reject_reason").count().orderBy(desc("count"), col("reject_reason")).limit(20)
+        .collectAsList()) {
+      reasons.put(r.getString(0), r.getLong(1));
+    }
+    Row counts = rejects.agg(count(lit(1)),
+        sum(when(ModelRejects.isModelReason(col("reject_reason")), 1L).otherwise(0L))).first();
+    return new Rejected(reasons, counts.getLong(0), counts.isNullAt(1) ? 0 : counts.getLong(1));
   }
 
   /**
@@ -593,21 +647,21 @@ public final class AttributionJob {
   private record Layout(Dataset<Row> rows, int tasks) {}
 
   /**
-   * Starts counting whether any input id repeats, in a thread of its own, so that this pass over
-   * the input's ids runs beside the write phase's small jobs, which leave the task slots mostly
-   * idle: run one after the other, the count took 0.7 s of the 1.7 s after a 25,000-row gradient
-   * SHAP benchmark job's explain stage. The thread takes the run's job group with Spark's other
-   * thread-local properties when it is created.
+   * Starts {@code work}, a Spark job or a few, in a thread of its own, so that it runs beside this
+   * thread's jobs, and adds the thread to {@code started}. The thread takes the run's job group
+   * with Spark's other thread-local properties when it is created.
    */
-  private FutureTask<Boolean> countInputIds(Dataset<Row> inputIds, long inputRows) {
-    FutureTask<Boolean> unique = new FutureTask<>(() -> {
-      spark.sparkContext().setJobDescription("Counting duplicate row ids");
-      return distinctIds(inputIds) == inputRows;
+  private <T> FutureTask<T> beside(List<Thread> started, String description, Callable<T> work) {
+    FutureTask<T> task = new FutureTask<>(() -> {
+      spark.sparkContext().setJobDescription(description);
+      return work.call();
     });
-    Thread thread = new Thread(unique, "attribution-duplicate-ids");
+    Thread thread = new Thread(task,
+        "attribution-write-" + description.toLowerCase(Locale.ROOT).replace(' ', '-'));
     thread.setDaemon(true);
+    started.add(thread);
     thread.start();
-    return unique;
+    return task;
   }
 
   /**
@@ -618,7 +672,7 @@ public final class AttributionJob {
    * usual case, and one that reads the id column alone) none repeats among them, and the count
    * over the explained rows, which filters and encodes the input again, is skipped.
    *
-   * @param uniqueInputIds whether no input row's id repeats, from {@link #countInputIds}
+   * @param uniqueInputIds whether no input row's id repeats
    * @param withIds the encoded rows, or their per-row results, with a {@code row_id} column
    * @param encoded how many rows were encoded
    */
@@ -815,6 +869,11 @@ public final class AttributionJob {
     } catch (IllegalArgumentException e) {
       throw new InvalidJobException(e.getMessage(), e);
     }
+  }
+
+  /** The Spark job group of every job this run starts, in any thread. */
+  private String jobGroup() {
+    return "spark-attribution-" + runId;
   }
 
   private JavaSparkContext jsc() {

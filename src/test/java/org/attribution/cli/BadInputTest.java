@@ -272,6 +272,10 @@ class BadInputTest {
     assertEquals("Cannot compare with run 'nightly-2026-01-01': no such run in " + dir.resolve("out-compare-base/runs"),
         outcome.err());
     assertEquals(AttributionCli.EXIT_INVALID, outcome.exitCode());
+    // The write phase fails here with its jobs beside it (the id count, the importance and
+    // rejects tables) still running: none may outlive the run.
+    assertEquals(List.of(), Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("attribution-write-")).map(Thread::getName).toList());
   }
 
   @Test
