@@ -250,10 +250,15 @@ public final class AttributionJob {
    * @param valid the encodable rows as {@code (row_id, row_seed, segments..., encoded...)}
    * @param rejectReason the encoder's reason to reject an input row, null for none
    * @param rowId the row id over the input's columns
+   * @param callTimings per executor, the time per row of each call size its tasks timed; empty
+   *     when none were timed
+   * @param executorCallRows per executor, the call size it explains with, the fastest of its
+   *     timings
    */
   private record Prepared(Dataset<Row> valid, Column rejectReason, Column rowId, float[] baseline,
       BackgroundSets.Built background, double[] baseValues, MethodFactory methods, int maxEvaluationRows,
-      Map<String, Integer> executorCallRows, int batchRows, int outputs, Plan plan, Broadcast<byte[]> modelBytes) {
+      Map<String, Map<Integer, Double>> callTimings, Map<String, Integer> executorCallRows, int batchRows, int outputs,
+      Plan plan, Broadcast<byte[]> modelBytes) {
 
     /** Rows per model call in the explain stage: the executors' most common choice, else the configured size. */
     int explainCallRows() {
@@ -330,13 +335,13 @@ public final class AttributionJob {
     Broadcast<byte[]> modelBytes = jsc().broadcast(checked.artifact().bytes());
     // On the CPU, unless the job file sets it, each executor runs the call size it measures fastest.
     boolean measure = config.execution().callRows() == null && !runsOnGpu();
-    Map<String, Integer> executorCallRows = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(), slots,
-        probeRows,
+    Map<String, Map<Integer, Double>> callTimings = ExecutorPreflight.check(spark, modelBytes, checked.modelSpec(),
+        slots, probeRows,
         measure
             ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks))
             : null);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
-        executorCallRows, batchRows, outputs, plan, modelBytes);
+        callTimings, CallCalibration.fastest(callTimings), batchRows, outputs, plan, modelBytes);
   }
 
   /**
@@ -585,6 +590,7 @@ public final class AttributionJob {
         checked.encoder().playerNames(), checked.encoder().width(),
         new RunManifest.Execution(prepared.batchRows(), prepared.explainCallRows(),
             prepared.executorCallRows().isEmpty() ? null : new TreeMap<>(prepared.executorCallRows()),
+            prepared.callTimings().isEmpty() ? null : prepared.callTimings(),
             checked.threads(),
             prepared.methods().evaluationsPerRow(), prepared.plan().evaluations(), prepared.plan().estimatedSeconds(),
             prepared.baseline()),

@@ -149,8 +149,12 @@ final class CallCalibration {
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
-  /** Per executor, the size with the lowest mean time per row over its tasks' timings. */
-  static Map<String, Integer> choose(List<Timing> timings) {
+  /**
+   * Per executor, each timed size's mean time per row over its tasks' timings, in nanoseconds:
+   * what the choice is made from, and what the manifest reports, so that a choice can be checked
+   * against the timings of a benchmark or another run.
+   */
+  static Map<String, Map<Integer, Double>> meanNanosPerRow(List<Timing> timings) {
     Map<String, Map<Integer, double[]>> sums = new TreeMap<>();
     for (Timing t : timings) {
       double[] sum = sums.computeIfAbsent(t.executor(), e -> new TreeMap<>())
@@ -158,12 +162,32 @@ final class CallCalibration {
       sum[0] += t.nanosPerRow();
       sum[1]++;
     }
-    Map<String, Integer> chosen = new HashMap<>();
+    Map<String, Map<Integer, Double>> means = new TreeMap<>();
     sums.forEach((executor, bySize) -> {
-      double best = bySize.values().stream().mapToDouble(s -> s[0] / s[1]).min().orElseThrow();
+      Map<Integer, Double> mean = new TreeMap<>();
+      bySize.forEach((rows, sum) -> mean.put(rows, sum[0] / sum[1]));
+      means.put(executor, mean);
+    });
+    return means;
+  }
+
+  /** Per executor, the size with the lowest mean time per row over its tasks' timings. */
+  static Map<String, Integer> choose(List<Timing> timings) {
+    return fastest(meanNanosPerRow(timings));
+  }
+
+  /**
+   * Per executor, the smallest size within {@link #TIE} of the lowest time per row.
+   *
+   * @param nanosPerRow per executor, time per row by size, as {@link #meanNanosPerRow} gives it
+   */
+  static Map<String, Integer> fastest(Map<String, Map<Integer, Double>> nanosPerRow) {
+    Map<String, Integer> chosen = new HashMap<>();
+    nanosPerRow.forEach((executor, bySize) -> {
+      double best = bySize.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
       // Sizes ascend in the TreeMap: the first within the tie margin is the smallest.
-      for (Map.Entry<Integer, double[]> e : bySize.entrySet()) {
-        if (e.getValue()[0] / e.getValue()[1] <= best * (1 + TIE)) {
+      for (Map.Entry<Integer, Double> e : new TreeMap<>(bySize).entrySet()) {
+        if (e.getValue() <= best * (1 + TIE)) {
           chosen.put(executor, e.getKey());
           break;
         }

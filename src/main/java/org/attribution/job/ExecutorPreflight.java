@@ -40,11 +40,11 @@ final class ExecutorPreflight {
    * @param probeRows rows of the data at which each task checks the model's gradients ({@link
    *     GradientCheck}); null for a method that takes none
    * @param calibrate the kind of call and the budget to time calls within; null to time none
-   * @return per executor id, the call size it runs the model fastest at; empty without
-   *     {@code calibrate}
+   * @return per executor id, its mean time per row by call size timed ({@link
+   *     CallCalibration#meanNanosPerRow}); empty without {@code calibrate}
    * @throws InvalidJobException naming each executor whose model check failed
    */
-  static Map<String, Integer> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots,
+  static Map<String, Map<Integer, Double>> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots,
       float[] probeRows, CallCalibration.Request calibrate) {
     spark.sparkContext().setJobDescription(calibrate == null ? "Checking the model on the executors"
         : "Checking the model on the executors and timing its calls");
@@ -63,7 +63,7 @@ final class ExecutorPreflight {
     if (!failures.isEmpty()) {
       throw new InvalidJobException("Cannot run the model on the executors: " + String.join("; ", failures));
     }
-    return CallCalibration.choose(timings);
+    return CallCalibration.meanNanosPerRow(timings);
   }
 
   /**

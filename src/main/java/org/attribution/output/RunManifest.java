@@ -99,6 +99,9 @@ public record RunManifest(
    *     common choice), else the memory budget's on a GPU
    * @param callRowsByExecutor the size each executor measured fastest and used, by executor id;
    *     null when none measured
+   * @param callNanosPerRowByExecutor what that choice was made from: per executor id, the mean
+   *     time per row its tasks measured for each call size timed, in nanoseconds; null when none
+   *     measured
    * @param threadsPerTask libtorch intra-op threads per task
    * @param evaluationsPerRow model evaluations the method spends per explained row; for sampling
    *     Shapley at most, and the cap with a target error
@@ -109,7 +112,7 @@ public record RunManifest(
    * @param baseline the baseline used by Integrated Gradients, or empty
    */
   public record Execution(int batchRows, int maxEvaluationRows, Map<String, Integer> callRowsByExecutor,
-      int threadsPerTask, long evaluationsPerRow,
+      Map<String, Map<Integer, Double>> callNanosPerRowByExecutor, int threadsPerTask, long evaluationsPerRow,
       long plannedEvaluations, double estimatedSeconds, float[] baseline) {}
 
   /**

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import jdk.jfr.Recording;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -544,7 +545,17 @@ public final class Benchmark {
       throw new UncheckedIOException(e);
     }
     try {
-      return AttributionJob.builder(spark).config(config(method, input, output)).execute();
+      AttributionResult result = AttributionJob.builder(spark).config(config(method, input, output)).execute();
+      RunManifest.Execution execution = result.manifest().execution();
+      if (execution.callNanosPerRowByExecutor() != null) {
+        // What each executor's choice of call size was made from, to set against the bench's table of sizes.
+        execution.callNanosPerRowByExecutor().forEach((executor, nanos) -> System.err.printf(Locale.ROOT,
+            "  executor %s timed its calls (ns per row by size): %s, chose %,d%n", executor,
+            nanos.entrySet().stream().map(e -> String.format(Locale.ROOT, "%d: %.0f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", ")),
+            execution.callRowsByExecutor().get(executor)));
+      }
+      return result;
     } finally {
       BenchData.deleteRecursively(output);
     }

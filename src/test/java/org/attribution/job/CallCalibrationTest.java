@@ -23,6 +23,9 @@ class CallCalibrationTest {
         new Timing("2", 512, 5.0), new Timing("2", 1024, 4.0), new Timing("2", 4096, 4.5));
     // Executor 1: 3.0 against a mean of 3.1 for 2,048 rows; executor 2: 1,024 rows.
     assertEquals(Map.of("1", 1024, "2", 1024), CallCalibration.choose(timings));
+    Map<String, Map<Integer, Double>> means = CallCalibration.meanNanosPerRow(timings);
+    assertEquals(Map.of("1", Map.of(1024, 3.0, 2048, 3.1), "2", Map.of(512, 5.0, 1024, 4.0, 4096, 4.5)), means);
+    assertEquals(CallCalibration.choose(timings), CallCalibration.fastest(means));
   }
 
   @Test

@@ -145,6 +145,12 @@ class LinearModelJobTest {
       int callRows = result.manifest().execution().maxEvaluationRows();
       assertTrue(IntStream.of(CallCalibration.CANDIDATES).anyMatch(size -> size == callRows), "call rows " + callRows);
       assertEquals(Map.of("driver", callRows), result.manifest().execution().callRowsByExecutor());
+      // The manifest shows what the choice was made from: every size timed, the chosen one the fastest of them.
+      Map<Integer, Double> timed = result.manifest().execution().callNanosPerRowByExecutor().get("driver");
+      assertTrue(timed.keySet().stream().allMatch(size -> IntStream.of(CallCalibration.CANDIDATES).anyMatch(c -> c == size)),
+          "sizes timed " + timed.keySet());
+      assertEquals(callRows, CallCalibration.fastest(Map.of("driver", timed)).get("driver"));
+      assertTrue(timed.values().stream().allMatch(nanos -> nanos > 0), "timings " + timed);
     }
   }
 
