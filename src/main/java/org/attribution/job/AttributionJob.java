@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -252,17 +251,20 @@ public final class AttributionJob {
    * @param rowId the row id over the input's columns
    * @param callTimings per executor, the time per row of each call size its tasks timed; empty
    *     when none were timed
-   * @param executorCallRows per executor, the call size it explains with, the fastest of its
-   *     timings
    */
   private record Prepared(Dataset<Row> valid, Column rejectReason, Column rowId, float[] baseline,
       BackgroundSets.Built background, double[] baseValues, MethodFactory methods, int maxEvaluationRows,
-      Map<String, Map<Integer, Double>> callTimings, Map<String, Integer> executorCallRows, int batchRows, int outputs,
-      Plan plan, Broadcast<byte[]> modelBytes) {
+      Map<String, Map<Integer, Double>> callTimings, int batchRows, int outputs, Plan plan,
+      Broadcast<byte[]> modelBytes) {
+
+    /** Per executor, the call size it explains with: the fastest of its timings. */
+    Map<String, Integer> executorCallRows() {
+      return CallCalibration.fastest(callTimings);
+    }
 
     /** Rows per model call in the explain stage: the executors' most common choice, else the configured size. */
     int explainCallRows() {
-      return CallCalibration.mostCommon(executorCallRows, maxEvaluationRows);
+      return CallCalibration.mostCommon(executorCallRows(), maxEvaluationRows);
     }
   }
 
@@ -341,7 +343,7 @@ public final class AttributionJob {
             ? new CallCalibration.Request(methods.usesGradients(), budgetRows, plan.evaluations() / Math.max(1, tasks))
             : null);
     return new Prepared(valid, reason, rowId, baseline, background, baseValues, methods, maxEvaluationRows,
-        callTimings, CallCalibration.fastest(callTimings), batchRows, outputs, plan, modelBytes);
+        callTimings, batchRows, outputs, plan, modelBytes);
   }
 
   /**
@@ -589,7 +591,7 @@ public final class AttributionJob {
             config.model().output()),
         checked.encoder().playerNames(), checked.encoder().width(),
         new RunManifest.Execution(prepared.batchRows(), prepared.explainCallRows(),
-            prepared.executorCallRows().isEmpty() ? null : new TreeMap<>(prepared.executorCallRows()),
+            prepared.executorCallRows().isEmpty() ? null : prepared.executorCallRows(),
             prepared.callTimings().isEmpty() ? null : prepared.callTimings(),
             checked.threads(),
             prepared.methods().evaluationsPerRow(), prepared.plan().evaluations(), prepared.plan().estimatedSeconds(),

@@ -3,7 +3,6 @@ package org.attribution.job;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -177,12 +176,13 @@ final class CallCalibration {
   }
 
   /**
-   * Per executor, the smallest size within {@link #TIE} of the lowest time per row.
+   * Per executor, in executor order, the smallest size within {@link #TIE} of the lowest time per
+   * row.
    *
    * @param nanosPerRow per executor, time per row by size, as {@link #meanNanosPerRow} gives it
    */
   static Map<String, Integer> fastest(Map<String, Map<Integer, Double>> nanosPerRow) {
-    Map<String, Integer> chosen = new HashMap<>();
+    Map<String, Integer> chosen = new TreeMap<>();
     nanosPerRow.forEach((executor, bySize) -> {
       double best = bySize.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
       // Sizes ascend in the TreeMap: the first within the tie margin is the smallest.

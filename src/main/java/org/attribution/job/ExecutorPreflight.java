@@ -44,8 +44,8 @@ final class ExecutorPreflight {
    *     CallCalibration#meanNanosPerRow}); empty without {@code calibrate}
    * @throws InvalidJobException naming each executor whose model check failed
    */
-  static Map<String, Map<Integer, Double>> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec, int slots,
-      float[] probeRows, CallCalibration.Request calibrate) {
+  static Map<String, Map<Integer, Double>> check(SparkSession spark, Broadcast<byte[]> modelBytes, ModelSpec spec,
+      int slots, float[] probeRows, CallCalibration.Request calibrate) {
     spark.sparkContext().setJobDescription(calibrate == null ? "Checking the model on the executors"
         : "Checking the model on the executors and timing its calls");
     List<Report> reports = JavaSparkContext.fromSparkContext(spark.sparkContext())
